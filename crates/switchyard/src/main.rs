@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod connect;
+mod infer;
 mod output;
+mod render;
+mod sample;
 mod schemas;
 
 /// Change-data-capture pipelines on Kafka and the Confluent Schema Registry.
@@ -23,6 +27,10 @@ struct Cli {
 enum Command {
     /// Decode Kafka records (capture file, raw bytes or hex): framing, schema id, shape and body.
     Decode(commands::decode::Args),
+    /// Read a topic like kcat, decoding JSON_SR and Debezium through the registry.
+    Tail(commands::tail::Args),
+    /// Produce JSON lines (or generated samples) as JSON_SR records, registering the schema.
+    Produce(commands::produce::Args),
     /// Schema Registry: serve an embedded registry, query one, check compatibility.
     #[command(subcommand)]
     Registry(commands::registry::Command),
@@ -32,6 +40,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => commands::decode::run(args),
+        Command::Tail(args) => commands::tail::run(args),
+        Command::Produce(args) => commands::produce::run(args),
         Command::Registry(cmd) => commands::registry::run(cmd),
     };
     match result {

@@ -2,41 +2,10 @@
 //! offline, and the NDJSON output scripts rely on. Whole outputs are snapshotted with insta.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use common::{shared, switchyard, text};
 use serde_json::{Value, json};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn shared() -> PathBuf {
-    std::env::var_os("SWITCHYARD_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"))
-}
-
-fn switchyard(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(args)
-        .current_dir(repo())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut input = child.stdin.take().unwrap();
-        input.write_all(stdin.unwrap_or_default()).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(out: &[u8]) -> String {
-    String::from_utf8(out.to_vec()).unwrap()
-}
 
 const EXAMPLE: &str = "examples/business-events-capture/raw-business-events.jsonl";
 const EXAMPLE_SCHEMAS: &str = "examples/business-events-capture/registry";

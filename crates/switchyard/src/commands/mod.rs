@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
 pub mod decode;
+pub mod produce;
 pub mod registry;
+pub mod tail;
