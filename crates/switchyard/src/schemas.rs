@@ -77,7 +77,10 @@ impl SchemaDir {
                 .unwrap_or_default()
                 .to_string();
             for file in sorted_entries(&subject_dir)? {
-                if file.extension().is_none_or(|e| e != "json") {
+                // Versions are `<N>.json`; anything else (a per-subject config.json) is not a schema.
+                let is_version = file.extension().is_some_and(|e| e == "json")
+                    && file.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.parse::<i32>().is_ok());
+                if !is_version {
                     continue;
                 }
                 let text =
