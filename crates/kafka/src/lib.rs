@@ -4,9 +4,11 @@
 pub mod client;
 pub mod config;
 pub mod consume;
+pub mod group;
 pub mod produce;
 
 pub use client::{KafkaError, similar_names};
 pub use config::{ClientConfig, ConfigError};
 pub use consume::{PartitionRange, ReadOptions, StartOffset, TopicReader};
+pub use group::{GroupConsumer, RevokeHook, Startup, commit_with};
 pub use produce::{Delivered, OutRecord, Outcome, Producer};
