@@ -13,7 +13,9 @@ use std::time::Duration;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
-use crate::client::{CONNECT_TIMEOUT, EdgeContext, KafkaError, contact_error, rdkafka_config, topic_partitions};
+use crate::client::{
+    CONNECT_TIMEOUT, EdgeContext, KafkaError, contact_error, rdkafka_config, topic_partitions,
+};
 use crate::config::ClientConfig;
 
 /// Called with the partitions being revoked (topic, partition) and the consumer, before they go.
@@ -60,14 +62,20 @@ impl ConsumerContext for GroupContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Revoke(tpl) => {
-                let parts: Vec<(String, i32)> =
-                    tpl.elements().iter().map(|e| (e.topic().to_string(), e.partition())).collect();
+                let parts: Vec<(String, i32)> = tpl
+                    .elements()
+                    .iter()
+                    .map(|e| (e.topic().to_string(), e.partition()))
+                    .collect();
                 tracing::info!(partitions = ?parts, "partitions revoked");
                 (self.on_revoke)(consumer, &parts);
             }
             Rebalance::Assign(tpl) => {
-                let parts: Vec<(String, i32)> =
-                    tpl.elements().iter().map(|e| (e.topic().to_string(), e.partition())).collect();
+                let parts: Vec<(String, i32)> = tpl
+                    .elements()
+                    .iter()
+                    .map(|e| (e.topic().to_string(), e.partition()))
+                    .collect();
                 tracing::info!(partitions = ?parts, "partitions assigned");
             }
             Rebalance::Error(e) => tracing::warn!("rebalance error: {e}"),
@@ -97,7 +105,9 @@ impl GroupConsumer {
         on_revoke: RevokeHook,
     ) -> Result<Self, KafkaError> {
         let mut c = rdkafka_config(cfg)?;
-        c.set("group.id", group).set("enable.auto.commit", "false").set("enable.auto.offset.store", "false");
+        c.set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false");
         if cfg.get("receive.message.max.bytes").is_none() {
             c.set("receive.message.max.bytes", "1000000000");
         }
@@ -110,18 +120,24 @@ impl GroupConsumer {
         }
         let edge = EdgeContext::default();
         let consumer: StreamConsumer<GroupContext> = c
-            .create_with_context(GroupContext { edge: edge.clone(), on_revoke })
+            .create_with_context(GroupContext {
+                edge: edge.clone(),
+                on_revoke,
+            })
             .map_err(|e| KafkaError::InvalidSetting(e.to_string()))?;
-        let md = consumer.fetch_metadata(None, CONNECT_TIMEOUT).map_err(|e| contact_error(cfg, &edge, e))?;
+        let md = consumer
+            .fetch_metadata(None, CONNECT_TIMEOUT)
+            .map_err(|e| contact_error(cfg, &edge, e))?;
         for topic in topics {
             let partitions = topic_partitions(&md, topic)?;
             if matches!(startup, Startup::Timestamp(_) | Startup::Specific(_)) {
                 initialise_offsets(&consumer, topic, &partitions, startup)?;
             }
         }
-        consumer
-            .subscribe(topics)
-            .map_err(|source| KafkaError::Client { context: "subscribing".into(), source })?;
+        consumer.subscribe(topics).map_err(|source| KafkaError::Client {
+            context: "subscribing".into(),
+            source,
+        })?;
         Ok(GroupConsumer { consumer })
     }
 
@@ -132,11 +148,16 @@ impl GroupConsumer {
 
     /// The committed offsets and high watermarks of the assigned partitions: (topic, partition, lag).
     pub fn lag(&self) -> Vec<(String, i32, i64)> {
-        let Ok(assignment) = self.consumer.assignment() else { return Vec::new() };
+        let Ok(assignment) = self.consumer.assignment() else {
+            return Vec::new();
+        };
         let position = self.consumer.position().ok();
         let mut out = Vec::new();
         for e in assignment.elements() {
-            let Ok((_, high)) = self.consumer.fetch_watermarks(e.topic(), e.partition(), Duration::from_secs(2)) else {
+            let Ok((_, high)) =
+                self.consumer
+                    .fetch_watermarks(e.topic(), e.partition(), Duration::from_secs(2))
+            else {
                 continue;
             };
             let pos = position
@@ -165,9 +186,17 @@ pub fn commit_with<C: ConsumerContext + 'static, K: Consumer<C>>(
     let mut tpl = TopicPartitionList::new();
     for (t, p, o) in offsets {
         tpl.add_partition_offset(t, *p, Offset::Offset(*o))
-            .map_err(|source| KafkaError::Client { context: "committing offsets".into(), source })?;
+            .map_err(|source| KafkaError::Client {
+                context: "committing offsets".into(),
+                source,
+            })?;
     }
-    consumer.commit(&tpl, CommitMode::Sync).map_err(|source| KafkaError::Client { context: "committing offsets".into(), source })
+    consumer
+        .commit(&tpl, CommitMode::Sync)
+        .map_err(|source| KafkaError::Client {
+            context: "committing offsets".into(),
+            source,
+        })
 }
 
 /// Commit resolved start offsets for partitions the group has not committed yet.
@@ -185,25 +214,37 @@ fn initialise_offsets(
     for p in partitions {
         ask.add_partition(topic, *p);
     }
-    let committed = consumer.committed_offsets(ask, CONNECT_TIMEOUT).map_err(err("reading committed offsets"))?;
+    let committed = consumer
+        .committed_offsets(ask, CONNECT_TIMEOUT)
+        .map_err(err("reading committed offsets"))?;
     let mut start = Vec::new();
     for &p in partitions {
-        let has = committed.find_partition(topic, p).is_some_and(|e| matches!(e.offset(), Offset::Offset(_)));
+        let has = committed
+            .find_partition(topic, p)
+            .is_some_and(|e| matches!(e.offset(), Offset::Offset(_)));
         if has {
             continue;
         }
-        let (low, high) = consumer.fetch_watermarks(topic, p, CONNECT_TIMEOUT).map_err(err("reading end offsets"))?;
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, CONNECT_TIMEOUT)
+            .map_err(err("reading end offsets"))?;
         let offset = match startup {
             Startup::Timestamp(ts) => {
                 let mut tpl = TopicPartitionList::new();
-                tpl.add_partition_offset(topic, p, Offset::Offset(*ts)).map_err(err("offsets by time"))?;
-                let found = consumer.offsets_for_times(tpl, CONNECT_TIMEOUT).map_err(err("offsets by time"))?;
+                tpl.add_partition_offset(topic, p, Offset::Offset(*ts))
+                    .map_err(err("offsets by time"))?;
+                let found = consumer
+                    .offsets_for_times(tpl, CONNECT_TIMEOUT)
+                    .map_err(err("offsets by time"))?;
                 match found.find_partition(topic, p).map(|e| e.offset()) {
                     Some(Offset::Offset(o)) => o,
                     _ => high,
                 }
             }
-            Startup::Specific(list) => list.iter().find(|(q, _)| *q == p).map_or(low, |(_, o)| (*o).clamp(low, high)),
+            Startup::Specific(list) => list
+                .iter()
+                .find(|(q, _)| *q == p)
+                .map_or(low, |(_, o)| (*o).clamp(low, high)),
             _ => continue,
         };
         start.push((topic.to_string(), p, offset));

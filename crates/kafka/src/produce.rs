@@ -6,10 +6,12 @@
 //! caller can report (or commit) exactly what was delivered.
 
 use std::collections::VecDeque;
+use std::future::Future as _;
 use std::time::Duration;
 
 use rdkafka::error::KafkaError as RdError;
 use rdkafka::message::{Header as RdHeader, OwnedHeaders};
+use rdkafka::producer::future_producer::OwnedDeliveryResult;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer as _};
 use rdkafka::types::RDKafkaErrorCode;
 use switchyard_wire::Header;
@@ -43,6 +45,24 @@ pub struct Delivered {
 
 /// The outcome of one send, with the caller's tag.
 pub type Outcome<T> = (T, Result<Delivered, KafkaError>);
+
+/// Turn a delivery future's output into our result.
+fn delivery_result<E>(r: Result<OwnedDeliveryResult, E>) -> Result<Delivered, KafkaError> {
+    match r {
+        Ok(Ok(d)) => Ok(Delivered {
+            partition: d.partition,
+            offset: d.offset,
+        }),
+        Ok(Err((source, _))) => Err(KafkaError::Client {
+            context: "delivery failed".into(),
+            source,
+        }),
+        Err(_) => Err(KafkaError::Client {
+            context: "delivery was cancelled (producer shut down)".into(),
+            source: RdError::Canceled,
+        }),
+    }
+}
 
 /// An idempotent producer with bounded in-flight deliveries.
 pub struct Producer<T> {
@@ -168,6 +188,28 @@ impl<T> Producer<T> {
             }),
         };
         Some((tag, result))
+    }
+
+    /// The outcomes of deliveries that have already completed, in send order, without waiting.
+    pub fn completed(&mut self) -> Vec<Outcome<T>> {
+        let mut done = Vec::new();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        while let Some((_, fut)) = self.in_flight.front_mut() {
+            let result = match std::pin::Pin::new(fut).poll(&mut cx) {
+                std::task::Poll::Pending => break,
+                std::task::Poll::Ready(r) => r,
+            };
+            let Some((tag, _)) = self.in_flight.pop_front() else {
+                break;
+            };
+            done.push((tag, delivery_result(result)));
+        }
+        done
+    }
+
+    /// Deliveries still outstanding.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
     }
 
     /// Wait for every outstanding delivery.

@@ -79,7 +79,10 @@ impl SchemaDir {
             for file in sorted_entries(&subject_dir)? {
                 // Versions are `<N>.json`; anything else (a per-subject config.json) is not a schema.
                 let is_version = file.extension().is_some_and(|e| e == "json")
-                    && file.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.parse::<i32>().is_ok());
+                    && file
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .is_some_and(|s| s.parse::<i32>().is_ok());
                 if !is_version {
                     continue;
                 }
