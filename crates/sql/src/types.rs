@@ -89,7 +89,10 @@ impl DataType {
 
     /// A `NOT NULL` type.
     pub fn not_null(kind: TypeKind) -> Self {
-        DataType { kind, nullable: false }
+        DataType {
+            kind,
+            nullable: false,
+        }
     }
 
     /// `STRING`.
@@ -256,7 +259,10 @@ pub struct Row {
 impl Row {
     /// An insertion row.
     pub fn insert(values: Vec<Value>) -> Self {
-        Row { kind: RowKind::Insert, values }
+        Row {
+            kind: RowKind::Insert,
+            values,
+        }
     }
 }
 
@@ -267,12 +273,24 @@ mod tests {
     #[test]
     fn types_print_as_flink_spells_them() {
         let row = DataType::not_null(TypeKind::Row(vec![
-            Field { name: "a".into(), data_type: DataType::not_null(TypeKind::Int) },
-            Field { name: "b".into(), data_type: DataType::string() },
+            Field {
+                name: "a".into(),
+                data_type: DataType::not_null(TypeKind::Int),
+            },
+            Field {
+                name: "b".into(),
+                data_type: DataType::string(),
+            },
         ]));
         assert_eq!(row.to_string(), "ROW<`a` INT NOT NULL, `b` STRING> NOT NULL");
-        let d = DataType::nullable(TypeKind::Decimal { precision: 10, scale: 2 });
+        let d = DataType::nullable(TypeKind::Decimal {
+            precision: 10,
+            scale: 2,
+        });
         assert_eq!(d.to_string(), "DECIMAL(10, 2)");
-        assert_eq!(DataType::nullable(TypeKind::TimestampLtz(3)).to_string(), "TIMESTAMP_LTZ(3)");
+        assert_eq!(
+            DataType::nullable(TypeKind::TimestampLtz(3)).to_string(),
+            "TIMESTAMP_LTZ(3)"
+        );
     }
 }
