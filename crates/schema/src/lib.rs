@@ -20,6 +20,7 @@
 //! ```
 
 mod compat;
+pub mod connect;
 mod json_schema;
 mod messages;
 mod refs;
@@ -28,6 +29,7 @@ pub use compat::{
     CompatibilityLevel, CompatibilityPolicy, CompatibilityReport, Difference, DifferenceType, PreviousSchema,
     check_compatibility, check_compatibility_report, check_compatibility_with_policy, schema_diff,
 };
+pub use connect::{ConnectError, ConnectOptions, json_schema_from_connect};
 pub use json_schema::{Draft, JsonSchema, ResolvedReference, SchemaError, ValidationIssue};
 
 #[cfg(test)]
