@@ -1,0 +1,615 @@
+//! The pipeline loop: one consumer-group member per source table, every statement over that source fed
+//! from one read and one decode of each record.
+//!
+//! Delivery is at-least-once: an output or dead-letter record is produced before its source offset can be
+//! committed, and offsets are committed (every second, on revoke and at shutdown) only past records whose
+//! every delivery was acknowledged. A transient failure (registry or broker unreachable) stalls the
+//! record and retries with backoff; it is never dead-lettered. A permanent one goes to the dead-letter
+//! topic with the original bytes and headers naming what went wrong — or, where the table says
+//! `'error-handling.mode' = 'fail'`, stops the pipeline without committing past it.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rdkafka::Message;
+use rdkafka::consumer::Consumer;
+use rdkafka::message::Headers;
+use switchyard_kafka::{
+    ClientConfig, GroupConsumer, KafkaError, OutRecord, Producer, RevokeHook, Startup, commit_with,
+};
+use switchyard_registry::RegistryClient;
+use switchyard_sql::{EvalContext, Plan, StatementPlan, eval_filter};
+use switchyard_sql::{RowKind, Value};
+use switchyard_wire::Header;
+use tokio::sync::watch;
+
+use crate::error::{Failure, RecordError, Stage};
+use crate::metrics::{DeadLetterSample, Metrics};
+use crate::sink::{SinkEncoder, table_topic};
+use crate::source::{RecordView, SourceDecoder};
+use crate::track::OffsetTracker;
+
+/// How to run a plan.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The pipeline's name (the SQL file's stem): the default group id and a dead-letter header.
+    pub name: String,
+    /// Consumer group id (default: the source table's `properties.group.id`, else `switchyard-<name>`).
+    pub group: Option<String>,
+    /// Kafka and registry client settings (the tables' `properties.*` are layered under these).
+    pub client: ClientConfig,
+    /// Stop when every partition has been read up to the end offsets seen at start.
+    pub until_end: bool,
+}
+
+/// How a source table treats records it cannot process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorMode {
+    /// Dead-letter them to this topic (the default).
+    Log(String),
+    /// Drop them, counted.
+    Ignore,
+    /// Stop the pipeline.
+    Fail,
+}
+
+/// A fatal error that stops the pipeline.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Building the pipeline failed (bad table options, sink schema rejected, …).
+    #[error("{0}")]
+    Build(String),
+    /// Kafka failed in a way retrying will not fix.
+    #[error(transparent)]
+    Kafka(#[from] KafkaError),
+    /// A record failed and its table says `'error-handling.mode' = 'fail'`.
+    #[error(
+        "{table}: record {topic}[{partition}]@{offset} failed and 'error-handling.mode' is 'fail': {error}"
+    )]
+    Failed {
+        /// The source table.
+        table: String,
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: i32,
+        /// Offset.
+        offset: i64,
+        /// What went wrong.
+        error: Box<RecordError>,
+    },
+}
+
+/// One statement ready to run.
+#[derive(Debug)]
+struct Statement {
+    plan: StatementPlan,
+    sink: Arc<SinkEncoder>,
+}
+
+/// One source table and the statements it feeds.
+#[derive(Debug)]
+pub struct SourceRun {
+    decoder: SourceDecoder,
+    topic: String,
+    statements: Vec<Statement>,
+    errors: ErrorMode,
+    client: ClientConfig,
+    group: String,
+    startup: Startup,
+}
+
+/// A built pipeline.
+#[derive(Debug)]
+pub struct Router {
+    sources: Vec<SourceRun>,
+    registry: Option<RegistryClient>,
+    metrics: Arc<Metrics>,
+    options: RunOptions,
+}
+
+fn now_micros() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+impl Router {
+    /// Build decoders and encoders, registering sink schemas; nothing is read yet.
+    pub async fn build(
+        plan: &Plan,
+        registry: Option<RegistryClient>,
+        options: RunOptions,
+    ) -> Result<Self, RunError> {
+        let mut sinks: BTreeMap<usize, Arc<SinkEncoder>> = BTreeMap::new();
+        let mut sources = Vec::new();
+        for pipeline in &plan.pipelines {
+            let table = &plan.tables[pipeline.source];
+            let decoder = SourceDecoder::new(table).map_err(RunError::Build)?;
+            let topic = table_topic(table).map_err(RunError::Build)?;
+            let mut statements = Vec::new();
+            for st in &pipeline.statements {
+                let sink = match sinks.get(&st.sink) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let enc = Arc::new(
+                            SinkEncoder::build(&plan.tables[st.sink], registry.as_ref())
+                                .await
+                                .map_err(RunError::Build)?,
+                        );
+                        sinks.insert(st.sink, enc.clone());
+                        enc
+                    }
+                };
+                statements.push(Statement {
+                    plan: st.clone(),
+                    sink,
+                });
+            }
+            let errors = match table.option("error-handling.mode").unwrap_or("log") {
+                "ignore" => ErrorMode::Ignore,
+                "fail" => ErrorMode::Fail,
+                _ => ErrorMode::Log(
+                    table
+                        .option("error-handling.log.target")
+                        .map_or_else(|| format!("{topic}-dlq"), String::from),
+                ),
+            };
+            let mut client = ClientConfig::new();
+            for (k, v) in &table.options {
+                if let Some(prop) = k.strip_prefix("properties.") {
+                    client.set(prop, v.as_str());
+                }
+            }
+            client.overlay(&options.client);
+            let group = options
+                .group
+                .clone()
+                .or_else(|| table.option("properties.group.id").map(String::from))
+                .unwrap_or_else(|| format!("switchyard-{}", options.name));
+            let startup = startup_mode(table.option("scan.startup.mode"), table).map_err(RunError::Build)?;
+            sources.push(SourceRun {
+                decoder,
+                topic,
+                statements,
+                errors,
+                client,
+                group,
+                startup,
+            });
+        }
+        Ok(Router {
+            sources,
+            registry,
+            metrics: Arc::new(Metrics::default()),
+            options,
+        })
+    }
+
+    /// The counters (for `/metrics` and the dashboard).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// Each source: its topic, consumer group and number of statements, for logs.
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &str, usize)> {
+        self.sources
+            .iter()
+            .map(|s| (s.topic.as_str(), s.group.as_str(), s.statements.len()))
+    }
+
+    /// Run until `shutdown` turns true (or, with `until_end`, until every partition is read).
+    pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), RunError> {
+        let Router {
+            sources,
+            registry,
+            metrics,
+            options,
+        } = self;
+        let local = tokio::task::LocalSet::new();
+        let registry = Arc::new(registry);
+        let mut handles = Vec::new();
+        for source in sources {
+            let (m, r, o, s) = (
+                metrics.clone(),
+                registry.clone(),
+                options.clone(),
+                shutdown.clone(),
+            );
+            handles.push(local.spawn_local(async move { run_source(source, r, m, o, s).await }));
+        }
+        local
+            .run_until(async move {
+                for h in handles {
+                    match h.await {
+                        Ok(r) => r?,
+                        Err(e) => return Err(RunError::Build(format!("pipeline task failed: {e}"))),
+                    }
+                }
+                Ok(())
+            })
+            .await
+    }
+}
+
+fn startup_mode(mode: Option<&str>, table: &switchyard_sql::TableDef) -> Result<Startup, String> {
+    Ok(match mode.unwrap_or("group-offsets") {
+        "earliest-offset" => Startup::Earliest,
+        "latest-offset" => Startup::Latest,
+        "group-offsets" => Startup::GroupOffsets,
+        "timestamp" => Startup::Timestamp(
+            table
+                .option("scan.startup.timestamp-millis")
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| format!("table `{}`: 'scan.startup.mode' = 'timestamp' needs 'scan.startup.timestamp-millis'", table.name))?,
+        ),
+        "specific-offsets" => Startup::Specific(
+            table
+                .option("scan.startup.specific-offsets")
+                .unwrap_or_default()
+                .split(';')
+                .filter(|s| !s.trim().is_empty())
+                .map(|part| {
+                    let mut p = None;
+                    let mut o = None;
+                    for kv in part.split(',') {
+                        match kv.split_once(':') {
+                            Some(("partition", v)) => p = v.trim().parse().ok(),
+                            Some(("offset", v)) => o = v.trim().parse().ok(),
+                            _ => {}
+                        }
+                    }
+                    p.zip(o).ok_or_else(|| format!("table `{}`: bad 'scan.startup.specific-offsets' entry `{part}` (expected partition:0,offset:42)", table.name))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        other => return Err(format!("table `{}`: unknown 'scan.startup.mode' `{other}`", table.name)),
+    })
+}
+
+/// Tag of an in-flight delivery: the source record it came from.
+type Tag = (i32, i64);
+
+async fn run_source(
+    mut src: SourceRun,
+    registry: Arc<Option<RegistryClient>>,
+    metrics: Arc<Metrics>,
+    options: RunOptions,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), RunError> {
+    let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
+    let hook: RevokeHook = {
+        let tracker = tracker.clone();
+        Arc::new(move |consumer, parts| {
+            let offsets = match tracker.lock() {
+                Ok(mut t) => {
+                    let offsets =
+                        t.committable_where(|topic, p| parts.iter().any(|(pt, pp)| pt == topic && *pp == p));
+                    for (topic, p) in parts {
+                        t.forget(topic, *p);
+                    }
+                    offsets
+                }
+                Err(_) => Vec::new(),
+            };
+            if let Err(e) = commit_with(consumer, &offsets) {
+                tracing::warn!("commit on revoke failed: {e}");
+            }
+        })
+    };
+    let mut client = src.client.clone();
+    if options.until_end {
+        client.set("enable.partition.eof", "true");
+    }
+    let group = GroupConsumer::subscribe(&client, &src.group, &[src.topic.as_str()], &src.startup, hook)?;
+    let mut producer: Producer<Tag> = Producer::connect(&src.client)?;
+    let ends = if options.until_end {
+        Some(end_offsets(&group, &src.topic)?)
+    } else {
+        None
+    };
+    // The last offset processed per partition; a partition-EOF event (asked for with `until_end`) also
+    // marks a partition done, so a pass over a topic the group has already read finishes at once.
+    let mut reached: BTreeMap<i32, i64> = BTreeMap::new();
+    tracing::info!(topic = %src.topic, group = %src.group, statements = src.statements.len(), "pipeline started");
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut ticks = 0u64;
+    loop {
+        if let Some(ends) = &ends
+            && ends
+                .iter()
+                .all(|(p, end)| reached.get(p).copied().unwrap_or(-1) + 1 >= *end || *end == 0)
+        {
+            break;
+        }
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            _ = tick.tick() => {
+                ticks += 1;
+                settle(&mut producer, &tracker, &group, &metrics, &src.topic)?;
+                if ticks.is_multiple_of(10) {
+                    metrics.set_lag(&group.lag());
+                }
+            }
+            msg = group.consumer.recv() => {
+                let m = match msg {
+                    Err(rdkafka::error::KafkaError::PartitionEOF(p)) => {
+                        if let Some(end) = ends.as_ref().and_then(|e| e.get(&p)) {
+                            reached.insert(p, end - 1);
+                        }
+                        continue;
+                    }
+                    other => other.map_err(|source| KafkaError::Client { context: format!("consuming `{}`", src.topic), source })?,
+                };
+                let headers: Vec<(String, Option<Vec<u8>>)> = m
+                    .headers()
+                    .map(|hs| hs.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect())
+                    .unwrap_or_default();
+                let view = RecordView {
+                    topic: m.topic(), partition: m.partition(), offset: m.offset(), timestamp: m.timestamp().to_millis(),
+                    key: m.key(), value: m.payload(), headers: &headers,
+                };
+                metrics.record_in(&src.topic);
+                let outputs = process(&mut src, &view, registry.as_ref().as_ref(), &metrics, &options, &mut shutdown).await?;
+                let Some(outputs) = outputs else { break };
+                let (partition, offset) = (view.partition, view.offset);
+                drop(m);
+                if let Ok(mut t) = tracker.lock() {
+                    t.read(&src.topic, partition, offset, outputs.len());
+                }
+                reached.insert(partition, offset);
+                for out in outputs {
+                    let done = producer.send((partition, offset), &out).await;
+                    record_acks(done, &tracker, &src.topic)?;
+                }
+            }
+        }
+    }
+    // Flush, commit what is safe, and leave the group.
+    let done = producer.flush().await;
+    record_acks(done, &tracker, &src.topic)?;
+    settle(&mut producer, &tracker, &group, &metrics, &src.topic)?;
+    group.consumer.unsubscribe();
+    tracing::info!(topic = %src.topic, "pipeline stopped");
+    // Dropping a group consumer right after a commit can hang in librdkafka; the process is ending anyway.
+    std::mem::forget(group);
+    Ok(())
+}
+
+fn end_offsets(group: &GroupConsumer, topic: &str) -> Result<BTreeMap<i32, i64>, RunError> {
+    let md = group
+        .consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .map_err(|source| KafkaError::Client {
+            context: "reading metadata".into(),
+            source,
+        })?;
+    let mut out = BTreeMap::new();
+    for t in md.topics() {
+        for p in t.partitions() {
+            let (_, high) = group
+                .consumer
+                .fetch_watermarks(topic, p.id(), Duration::from_secs(10))
+                .map_err(|source| KafkaError::Client {
+                    context: "reading end offsets".into(),
+                    source,
+                })?;
+            out.insert(p.id(), high);
+        }
+    }
+    Ok(out)
+}
+
+fn record_acks(
+    done: Vec<switchyard_kafka::Outcome<Tag>>,
+    tracker: &Mutex<OffsetTracker>,
+    topic: &str,
+) -> Result<(), RunError> {
+    let Ok(mut t) = tracker.lock() else { return Ok(()) };
+    for ((partition, offset), result) in done {
+        // A delivery that failed after librdkafka's own retries is fatal: its offset is never committed,
+        // so the record is read again after restart rather than lost.
+        result?;
+        t.acked(topic, partition, offset);
+    }
+    Ok(())
+}
+
+fn settle(
+    producer: &mut Producer<Tag>,
+    tracker: &Mutex<OffsetTracker>,
+    group: &GroupConsumer,
+    metrics: &Metrics,
+    topic: &str,
+) -> Result<(), RunError> {
+    record_acks(producer.completed(), tracker, topic)?;
+    let offsets = tracker.lock().map(|mut t| t.committable()).unwrap_or_default();
+    if !offsets.is_empty() {
+        group.commit(&offsets)?;
+        metrics.committed();
+    }
+    Ok(())
+}
+
+/// Decode a record, run every statement, and return the records to produce (outputs and dead letters).
+/// `None` means shutdown was requested while a transient failure was being retried.
+async fn process(
+    src: &mut SourceRun,
+    view: &RecordView<'_>,
+    registry: Option<&RegistryClient>,
+    metrics: &Metrics,
+    options: &RunOptions,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Result<Option<Vec<OutRecord>>, RunError> {
+    let ctx = EvalContext {
+        now_micros: now_micros(),
+    };
+    let mut backoff = Duration::from_millis(200);
+    let decoded = loop {
+        match src.decoder.decode(view, registry, &ctx).await {
+            Err(Failure::Transient(why)) => {
+                tracing::warn!("{}: {why}; retrying in {:?}", src.topic, backoff);
+                metrics.retried();
+                tokio::select! {
+                    _ = shutdown.changed() => return Ok(None),
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+            Err(Failure::Permanent(e)) => break Err(e),
+            Ok(d) => break Ok(d),
+        }
+    };
+    let mut outputs = Vec::new();
+    let decoded = match decoded {
+        Ok(d) => d,
+        Err(e) => {
+            fail(src, view, e, metrics, options, &mut outputs)?;
+            return Ok(Some(outputs));
+        }
+    };
+    if let Some(skip) = decoded.skipped {
+        metrics.skipped(skip.as_str());
+    }
+    for row in &decoded.rows {
+        for st in &src.statements {
+            match statement_output(st, row.kind, &row.values, &ctx, decoded.schema_id) {
+                Ok(Some(out)) => {
+                    metrics.record_out(st.plan.index, &st.sink.topic);
+                    outputs.push(out);
+                }
+                Ok(None) => metrics.filtered(st.plan.index),
+                Err(e) => fail(src, view, e, metrics, options, &mut outputs)?,
+            }
+        }
+    }
+    Ok(Some(outputs))
+}
+
+/// The output of one statement for one row, `None` when its WHERE drops the row.
+fn statement_output(
+    st: &Statement,
+    kind: RowKind,
+    row: &[Value],
+    ctx: &EvalContext,
+    schema_id: Option<u32>,
+) -> Result<Option<OutRecord>, RecordError> {
+    let at = |stage: Stage, code: &'static str, msg: String| {
+        let mut e = RecordError::new(stage, code, msg).with_schema(schema_id);
+        e.statement = Some(st.plan.index);
+        e
+    };
+    if let Some(filter) = &st.plan.filter {
+        let keep = eval_filter(filter, row, ctx)
+            .map_err(|e| at(Stage::Evaluate, "EVALUATION", format!("WHERE: {e}")))?;
+        if !keep {
+            return Ok(None);
+        }
+    }
+    let values = st
+        .plan
+        .projection
+        .iter()
+        .map(|p| p.eval(row, ctx))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| at(Stage::Evaluate, "EVALUATION", format!("SELECT: {e}")))?;
+    let (key, value) = st.sink.encode(&values).map_err(|mut e| {
+        e.statement = Some(st.plan.index);
+        e.with_schema(schema_id)
+    })?;
+    // Upsert semantics for changelog rows: a deletion is a tombstone for its key; the before-image of
+    // an update is superseded by its after-image.
+    let value = match kind {
+        RowKind::Insert | RowKind::UpdateAfter => Some(value),
+        RowKind::Delete if key.is_some() => None,
+        RowKind::Delete | RowKind::UpdateBefore => return Ok(None),
+    };
+    Ok(Some(OutRecord {
+        topic: st.sink.topic.clone(),
+        partition: None,
+        key,
+        value,
+        headers: Vec::new(),
+    }))
+}
+
+/// Handle a permanent failure per the source's error mode.
+fn fail(
+    src: &SourceRun,
+    view: &RecordView<'_>,
+    e: RecordError,
+    metrics: &Metrics,
+    options: &RunOptions,
+    outputs: &mut Vec<OutRecord>,
+) -> Result<(), RunError> {
+    match &src.errors {
+        ErrorMode::Fail => Err(RunError::Failed {
+            table: src.decoder.table().name.clone(),
+            topic: view.topic.to_string(),
+            partition: view.partition,
+            offset: view.offset,
+            error: Box::new(e),
+        }),
+        ErrorMode::Ignore => {
+            tracing::debug!("ignored {}[{}]@{}: {e}", view.topic, view.partition, view.offset);
+            metrics.ignored(e.code);
+            Ok(())
+        }
+        ErrorMode::Log(dlq) => {
+            metrics.dead_letter(DeadLetterSample {
+                stage: e.stage.to_string(),
+                code: e.code.to_string(),
+                message: e.message.clone(),
+                source: format!("{}[{}]@{}", view.topic, view.partition, view.offset),
+                key: view
+                    .key
+                    .map(|k| String::from_utf8_lossy(k).into_owned())
+                    .unwrap_or_default(),
+            });
+            outputs.push(dead_letter(view, &e, dlq, &options.name));
+            Ok(())
+        }
+    }
+}
+
+/// The dead-letter record: the original key, value and headers, plus headers that say what went wrong.
+pub fn dead_letter(view: &RecordView<'_>, e: &RecordError, dlq: &str, pipeline: &str) -> OutRecord {
+    let mut headers: Vec<Header> = view
+        .headers
+        .iter()
+        .map(|(k, v)| Header {
+            name: k.clone(),
+            value: v.clone(),
+        })
+        .collect();
+    let mut add = |name: &str, value: String| {
+        headers.push(Header {
+            name: name.to_string(),
+            value: Some(value.into_bytes()),
+        })
+    };
+    add("switchyard.error.code", e.code.to_string());
+    add("switchyard.error.stage", e.stage.to_string());
+    add("switchyard.error.message", e.message.clone());
+    if let Some(id) = e.schema_id {
+        add("switchyard.error.schema_id", id.to_string());
+    }
+    add("switchyard.source.topic", view.topic.to_string());
+    add("switchyard.source.partition", view.partition.to_string());
+    add("switchyard.source.offset", view.offset.to_string());
+    if let Some(ts) = view.timestamp {
+        add("switchyard.source.timestamp", ts.to_string());
+    }
+    add("switchyard.pipeline", pipeline.to_string());
+    if let Some(st) = e.statement {
+        add("switchyard.statement", st.to_string());
+    }
+    OutRecord {
+        topic: dlq.to_string(),
+        partition: None,
+        key: view.key.map(<[u8]>::to_vec),
+        value: view.value.map(<[u8]>::to_vec),
+        headers,
+    }
+}
