@@ -5,12 +5,14 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod commands;
 mod connect;
+mod http;
 mod infer;
 mod output;
+mod pipeline;
 mod render;
 mod sample;
 mod schemas;
@@ -27,22 +29,85 @@ struct Cli {
 enum Command {
     /// Decode Kafka records (capture file, raw bytes or hex): framing, schema id, shape and body.
     Decode(commands::decode::Args),
+    /// Diagnose a CDC pipeline that reads nothing: SQL, connector, registry and sampled records.
+    Doctor(commands::doctor::Args),
     /// Read a topic like kcat, decoding JSON_SR and Debezium through the registry.
     Tail(commands::tail::Args),
     /// Produce JSON lines (or generated samples) as JSON_SR records, registering the schema.
     Produce(commands::produce::Args),
+    /// Capture PostgreSQL (logical replication) as Debezium change events on Kafka.
+    Capture(commands::capture::Args),
+    /// Run a pipeline's Flink SQL natively: route records between topics, dead-letter bad ones.
+    Run(commands::run::Args),
+    /// Show what `run` would do with a pipeline, checked against the registry, without reading records.
+    Explain(commands::explain::Args),
     /// Schema Registry: serve an embedded registry, query one, check compatibility.
     #[command(subcommand)]
     Registry(commands::registry::Command),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Example:\n  switchyard completions bash > /etc/bash_completion.d/switchyard")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages for switchyard and every subcommand into a directory.
+    #[command(after_help = "Example:\n  switchyard man ./man && man ./man/switchyard-tail.1")]
+    Man {
+        /// Where to write the pages.
+        dir: std::path::PathBuf,
+    },
+}
+
+/// One roff page per command: `switchyard.1`, `switchyard-tail.1`, `switchyard-registry-serve.1`, …
+fn write_man_pages(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    fn walk(cmd: &clap::Command, name: &str, dir: &std::path::Path) -> anyhow::Result<usize> {
+        let page = cmd.clone().name(name.to_string());
+        let mut out = Vec::new();
+        clap_mangen::Man::new(page).render(&mut out)?;
+        std::fs::write(dir.join(format!("{name}.1")), out)?;
+        let mut n = 1;
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            n += walk(sub, &format!("{name}-{}", sub.get_name()), dir)?;
+        }
+        Ok(n)
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let n = walk(&cmd, "switchyard", dir)?;
+    eprintln!("{n} man pages written to {}", dir.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
+    // Logs go to stderr; SWITCHYARD_LOG (or RUST_LOG) sets the filter, e.g. SWITCHYARD_LOG=debug.
+    let filter = std::env::var("SWITCHYARD_LOG")
+        .ok()
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .or_else(|| tracing_subscriber::EnvFilter::try_from_default_env().ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => commands::decode::run(args),
+        Command::Doctor(args) => commands::doctor::run(args),
         Command::Tail(args) => commands::tail::run(args),
         Command::Produce(args) => commands::produce::run(args),
+        Command::Capture(args) => commands::capture::run(args),
         Command::Registry(cmd) => commands::registry::run(cmd),
+        Command::Run(args) => commands::run::run(args),
+        Command::Explain(args) => commands::explain::run(args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "switchyard", &mut script);
+            // A closed pipe (`| head`) is not worth a panic.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { dir } => write_man_pages(&dir),
     };
     match result {
         Ok(code) => code,

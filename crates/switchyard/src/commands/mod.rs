@@ -1,6 +1,10 @@
 //! One module per subcommand.
 
+pub mod capture;
 pub mod decode;
+pub mod doctor;
+pub mod explain;
 pub mod produce;
 pub mod registry;
+pub mod run;
 pub mod tail;
