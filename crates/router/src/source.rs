@@ -205,7 +205,10 @@ impl SourceDecoder {
             )
             .with_schema(schema_id)
         })?;
+        // Readers are compiled once per writer schema id; only a new id costs a registry lookup.
+        let cached = self.readers.get(&schema_id).cloned();
         let writer = match (schema_id, registry) {
+            _ if cached.is_some() => None,
             (Some(id), Some(registry)) => Some(self.writer_schema(id, registry).await?),
             (Some(id), None) => {
                 return Err(RecordError::new(
@@ -217,7 +220,10 @@ impl SourceDecoder {
             }
             _ => None,
         };
-        let readers = self.readers_for(schema_id, writer.as_deref())?;
+        let readers = match cached {
+            Some(r) => r,
+            None => self.readers_for(schema_id, writer.as_deref())?,
+        };
         if doc.is_null() {
             return Ok(Decoded {
                 rows: Vec::new(),

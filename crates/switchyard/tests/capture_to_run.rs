@@ -9,33 +9,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use capture_support::{Capture, Pg, capture_args, scenario, unique_prefix};
-use common::{bootstrap, registry, repo, switchyard, text};
+use common::{bootstrap, registry, repo, switchyard, tail_json, text};
 use serde_json::Value;
-
-fn tail(topic: &str) -> Vec<Value> {
-    let out = switchyard(
-        &[
-            "tail",
-            topic,
-            "-b",
-            &bootstrap(),
-            "--registry",
-            &registry(),
-            "--format",
-            "json",
-        ],
-        None,
-    );
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "tail {topic}: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 fn ids(records: &[Value], keep: impl Fn(&Value) -> bool) -> BTreeSet<i64> {
     records
@@ -101,7 +76,7 @@ fn postgres_to_capture_to_run_routes_every_change() {
     );
     assert_eq!(out.status.code(), Some(0), "run: {}", text(&out.stderr));
 
-    let input = tail(&source);
+    let input = tail_json(&source);
     assert!(input.len() >= 10, "the capture wrote {} records", input.len());
     let ty = |v: &Value| v["event_type"].as_str().unwrap_or_default().to_string();
     let op = |v: &Value| v["__op"].as_str().unwrap_or_default().to_string();
@@ -118,13 +93,13 @@ fn postgres_to_capture_to_run_routes_every_change() {
         !loans.is_empty() && !servicing.is_empty() && !audit.is_empty(),
         "the scenario covers every route"
     );
-    assert_eq!(ids(&tail(&format!("{prefix}-loan-events")), |_| true), loans);
+    assert_eq!(ids(&tail_json(&format!("{prefix}-loan-events")), |_| true), loans);
     assert_eq!(
-        ids(&tail(&format!("{prefix}-servicing-events")), |_| true),
+        ids(&tail_json(&format!("{prefix}-servicing-events")), |_| true),
         servicing
     );
     assert_eq!(
-        ids(&tail(&format!("{prefix}-business-events-audit")), |_| true),
+        ids(&tail_json(&format!("{prefix}-business-events-audit")), |_| true),
         audit
     );
     // Nothing went to the dead-letter topic: the capture's bytes are what the pipeline expects.

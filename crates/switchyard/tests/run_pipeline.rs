@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bootstrap, python, registry, repo, switchyard, text, unique_topic};
+use common::{bootstrap, python, registry, repo, switchyard, tail_json, text, unique_topic};
 use serde_json::Value;
 
 /// The example pipeline with its topics renamed for this test.
@@ -43,32 +43,6 @@ fn bootstrap_static() -> &'static str {
 fn registry_static() -> &'static str {
     static R: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     R.get_or_init(registry)
-}
-
-fn tail_json(topic: &str) -> Vec<Value> {
-    let out = switchyard(
-        &[
-            "tail",
-            topic,
-            "-b",
-            &bootstrap(),
-            "--registry",
-            &registry(),
-            "--format",
-            "json",
-        ],
-        None,
-    );
-    // Exit 1 means some record has a problem (the source holds the bad records on purpose).
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "tail {topic}: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn run_until_end(sql: &str) {

@@ -108,3 +108,30 @@ pub fn unique_topic(name: &str) -> String {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
     format!("{name}-{}-{}", std::process::id(), nanos % 1_000_000_000)
 }
+
+/// `switchyard tail TOPIC --format json` through the test registry, parsed. Exit 1 (some record has a
+/// problem) is accepted: topics may hold bad records on purpose.
+pub fn tail_json(topic: &str) -> Vec<serde_json::Value> {
+    let out = switchyard(
+        &[
+            "tail",
+            topic,
+            "-b",
+            &bootstrap(),
+            "--registry",
+            &registry(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "tail {topic}: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
