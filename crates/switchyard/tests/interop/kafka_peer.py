@@ -3,6 +3,8 @@
   kafka_peer.py produce BOOTSTRAP REGISTRY TOPIC SCHEMA_FILE RECORDS_FILE
       JSONSerializer with auto-registration; keys are plain strings (the record's "id").
       Prints {"schema_id": N, "count": M}.
+  kafka_peer.py create BOOTSTRAP REGISTRY TOPIC PARTITIONS
+      Creates TOPIC with PARTITIONS partitions (admin API).
   kafka_peer.py consume BOOTSTRAP REGISTRY TOPIC COUNT
       Reads COUNT records from the beginning with JSONDeserializer for value and key (JSON_SR keys),
       prints one JSON line per record: {"partition","offset","key","value","headers"}.
@@ -31,6 +33,12 @@ if cmd == "produce":
         sys.exit("not every record was delivered")
     schema_id = int.from_bytes(value[1:5], "big")
     print(json.dumps({"schema_id": schema_id, "count": len(records)}))
+elif cmd == "create":
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for f in admin.create_topics([NewTopic(topic, int(sys.argv[5]))]).values():
+        f.result(30)
+    print(json.dumps({"created": topic}))
 elif cmd == "consume":
     count = int(sys.argv[5])
     de = JSONDeserializer(None, schema_registry_client=sr)
