@@ -79,7 +79,26 @@ fn write_man_pages(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Output piped into a reader that stopped early (`| head`) is not an error: exit quietly, as Unix tools do,
+/// instead of letting `println!` panic on the closed pipe.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     // Logs go to stderr; SWITCHYARD_LOG (or RUST_LOG) sets the filter, e.g. SWITCHYARD_LOG=debug.
     let filter = std::env::var("SWITCHYARD_LOG")
         .ok()

@@ -171,7 +171,7 @@ pub(super) async fn run(args: CheckArgs) -> Result<ExitCode> {
                 "versions": previous.iter().map(|v| v.version).collect::<Vec<_>>(),
                 "compatible": diffs.is_empty(),
                 "differences": diffs.iter().map(|d| json!({
-                    "kind": format!("{:?}", d.kind), "path": d.path, "message": d.message,
+                    "kind": d.kind.to_string(), "path": d.path, "message": d.message,
                 })).collect::<Vec<_>>(),
             }))?
         ),
@@ -193,7 +193,7 @@ pub(super) async fn run(args: CheckArgs) -> Result<ExitCode> {
                     diffs.len()
                 );
                 for d in &diffs {
-                    println!("  {}: {:?}: {}", d.path, d.kind, d.message);
+                    println!("  {}: {}: {}", d.path, d.kind, d.message);
                 }
             }
         }
