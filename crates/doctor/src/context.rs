@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
-use switchyard_sql::mapping::infer_columns;
+use switchyard_sql::mapping::inferred_table;
+pub use switchyard_sql::mapping::{after_schema, field_schema, is_envelope_schema, object_schema};
 use switchyard_sql::parse::{Script, StatementKind};
 use switchyard_sql::plan::{Catalog, ColumnDef, ColumnKind, Plan, TableDef};
 use switchyard_sql::{CompiledExpr, DataType, SqlError, Value, parse_script, plan};
@@ -123,76 +124,8 @@ impl Catalog for RegistryCatalog<'_> {
             registry.by_id(id).first().map(|(_, v)| *v)
         })?;
         let schema = latest.json()?;
-        let envelope = is_envelope_schema(&schema);
-        let row = if envelope {
-            after_schema(&schema)
-        } else {
-            object_schema(&schema)
-        };
-        let columns = infer_columns(row).ok()?;
-        let mut options = BTreeMap::new();
-        options.insert("connector".to_string(), "confluent".to_string());
-        options.insert(
-            "value.format".to_string(),
-            if envelope {
-                "json-debezium-registry"
-            } else {
-                "json-registry"
-            }
-            .to_string(),
-        );
-        options.insert("scan.startup.mode".to_string(), "earliest-offset".to_string());
-        if envelope {
-            options.insert("changelog.mode".to_string(), "retract".to_string());
-        }
-        Some(TableDef {
-            name: topic.to_string(),
-            columns: columns
-                .into_iter()
-                .map(|(name, data_type)| ColumnDef {
-                    name,
-                    data_type,
-                    kind: ColumnKind::Physical,
-                })
-                .collect(),
-            options,
-            primary_key: None,
-            span: None,
-            inferred: true,
-        })
+        inferred_table(topic, &schema).ok()
     }
-}
-
-/// Whether a JSON schema describes a Debezium envelope.
-pub fn is_envelope_schema(schema: &Json) -> bool {
-    let s = object_schema(schema);
-    let title = s.get("title").and_then(Json::as_str).unwrap_or("");
-    let props = s.get("properties");
-    title.ends_with(".Envelope") || (props.is_some_and(|p| p.get("op").is_some() && p.get("after").is_some()))
-}
-
-/// The object branch of `oneOf[null, object]`, or the schema itself.
-pub fn object_schema(s: &Json) -> &Json {
-    match s.get("oneOf").or_else(|| s.get("anyOf")).and_then(Json::as_array) {
-        Some(branches) => branches
-            .iter()
-            .find(|b| b.get("type").and_then(Json::as_str) != Some("null"))
-            .unwrap_or(s),
-        None => s,
-    }
-}
-
-/// The schema of an envelope's `after` image.
-pub fn after_schema(envelope: &Json) -> &Json {
-    object_schema(envelope)
-        .pointer("/properties/after")
-        .map(object_schema)
-        .unwrap_or(envelope)
-}
-
-/// The schema of one field of a row schema.
-pub fn field_schema<'s>(row: &'s Json, name: &str) -> Option<&'s Json> {
-    object_schema(row).get("properties").and_then(|p| p.get(name))
 }
 
 /// Everything the checks share.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 use switchyard_registry::RegistryClient;
-use switchyard_sql::mapping::{FieldReader, compile_reader};
+use switchyard_sql::mapping::{FieldReader, after_schema, compile_reader, field_schema};
 use switchyard_sql::{ColumnKind, EvalContext, TableDef};
 use switchyard_sql::{Row, RowKind, Value};
 use switchyard_wire::{FrameError, VALUE_SCHEMA_ID_HEADER, parse_frame_with_header, parse_json};
@@ -505,28 +505,6 @@ impl SourceDecoder {
             skipped: None,
         })
     }
-}
-
-/// The schema of the envelope's `after` image (unwrapping `oneOf[null, T]`).
-fn after_schema(envelope: &Json) -> &Json {
-    envelope
-        .pointer("/properties/after")
-        .map(unwrap_nullable)
-        .unwrap_or(envelope)
-}
-
-fn unwrap_nullable(s: &Json) -> &Json {
-    match s.get("oneOf").or_else(|| s.get("anyOf")).and_then(Json::as_array) {
-        Some(branches) => branches
-            .iter()
-            .find(|b| b.get("type").and_then(Json::as_str) != Some("null"))
-            .unwrap_or(s),
-        None => s,
-    }
-}
-
-fn field_schema<'s>(row: &'s Json, name: &str) -> Option<&'s Json> {
-    row.get("properties").and_then(|p| p.get(name))
 }
 
 /// A metadata column's value (Kafka connector keys and Debezium format keys).

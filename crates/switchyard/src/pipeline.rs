@@ -2,14 +2,14 @@
 //! not create (Confluent Cloud style: a topic is a table, its columns from the latest `<topic>-value`
 //! schema), and plan — every SQL error rendered with the file's line, column and a caret.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use switchyard_registry::RegistryClient;
-use switchyard_sql::mapping::infer_columns;
+use switchyard_sql::mapping::inferred_table;
 use switchyard_sql::parse::{Statement, StatementKind};
-use switchyard_sql::{Catalog, ColumnDef, ColumnKind, Plan, TableDef, plan};
+use switchyard_sql::{Catalog, Plan, TableDef, plan};
 use switchyard_sql::{Script, SqlError, parse_script};
 
 use crate::output::with_hint;
@@ -97,52 +97,8 @@ async fn resolve_missing(script: &Script, registry: Option<&RegistryClient>) -> 
         };
         let schema: serde_json::Value = serde_json::from_str(&latest.schema)
             .with_context(|| format!("the latest schema of `{subject}` is not JSON"))?;
-        let columns =
-            infer_columns(&schema).with_context(|| format!("inferring table `{name}` from `{subject}`"))?;
-        let debezium =
-            schema.pointer("/properties/op").is_some() && schema.pointer("/properties/after").is_some();
-        let mut options = BTreeMap::new();
-        options.insert("connector".to_string(), "confluent".to_string());
-        options.insert(
-            "value.format".to_string(),
-            if debezium {
-                "json-debezium-registry"
-            } else {
-                "json-registry"
-            }
-            .to_string(),
-        );
-        let columns = if debezium {
-            // Confluent Cloud unwraps the envelope: the columns are the row's, from `after`.
-            let after = schema.pointer("/properties/after").cloned().unwrap_or_default();
-            let row = after
-                .get("oneOf")
-                .and_then(|b| b.as_array())
-                .and_then(|b| {
-                    b.iter()
-                        .find(|s| s.get("type").and_then(|t| t.as_str()) != Some("null"))
-                })
-                .cloned()
-                .unwrap_or(after);
-            infer_columns(&row).with_context(|| format!("inferring table `{name}` from `{subject}`"))?
-        } else {
-            columns
-        };
-        let table = TableDef {
-            name: name.clone(),
-            columns: columns
-                .into_iter()
-                .map(|(n, t)| ColumnDef {
-                    name: n,
-                    data_type: t,
-                    kind: ColumnKind::Physical,
-                })
-                .collect(),
-            options,
-            primary_key: None,
-            span: None,
-            inferred: true,
-        };
+        let table = inferred_table(&name, &schema)
+            .with_context(|| format!("inferring table `{name}` from `{subject}`"))?;
         catalog.tables.insert(name, table);
     }
     Ok(catalog)

@@ -23,6 +23,7 @@ pub mod read;
 mod rows;
 mod schema;
 pub mod temporal;
+mod topic;
 pub mod write;
 
 pub use error::{Compatibility, ConversionError, MappingError};
@@ -32,6 +33,7 @@ pub use read::{
 };
 pub use rows::{RowReader, check_columns, compile_row_reader};
 pub use temporal::TimestampFormat;
+pub use topic::{after_schema, field_schema, inferred_table, is_envelope_schema, object_schema};
 pub use write::{
     WriteOptions, row_to_json, row_to_plain_json, sink_json_schema, sink_write_loss, value_to_json,
     value_to_plain_json,

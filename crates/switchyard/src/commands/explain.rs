@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::{Value, json};
 use switchyard_registry::RegistryClient;
-use switchyard_sql::mapping::{Compatibility, check_column};
+use switchyard_sql::mapping::{Compatibility, after_schema, check_column, field_schema, object_schema};
 use switchyard_sql::{ColumnKind, Plan, TableDef};
 
 use crate::connect::{RegistryArgs, registry_client};
@@ -84,12 +84,9 @@ async fn explain(plan: &Plan, registry: Option<&RegistryClient>) -> Value {
         };
         let row_schema = writer.as_ref().map(|w| {
             if format_of(table).contains("debezium") {
-                w.pointer("/properties/after")
-                    .map(unwrap_nullable)
-                    .unwrap_or(w)
-                    .clone()
+                after_schema(w)
             } else {
-                w.clone()
+                object_schema(w)
             }
         });
         let columns: Vec<Value> = table
@@ -101,7 +98,7 @@ async fn explain(plan: &Plan, registry: Option<&RegistryClient>) -> Value {
                     ColumnKind::Metadata { key, .. } => format!("metadata from '{key}'"),
                     ColumnKind::Computed(e) => format!("computed as {}", e.to_sql()),
                 };
-                let field = row_schema.as_ref().and_then(|s| s.pointer(&format!("/properties/{}", c.name.replace('~', "~0").replace('/', "~1"))));
+                let field = row_schema.and_then(|s| field_schema(s, &c.name));
                 let (verdict, detail) = match (&c.kind, &row_schema) {
                     (ColumnKind::Physical, Some(_)) => match check_column(field, &c.data_type) {
                         Compatibility::Lossless(d) => ("lossless", d),
@@ -139,16 +136,6 @@ async fn explain(plan: &Plan, registry: Option<&RegistryClient>) -> Value {
         }));
     }
     json!({"sources": sources, "notes": plan.notes.iter().map(|n| n.message.clone()).collect::<Vec<_>>()})
-}
-
-fn unwrap_nullable(s: &Value) -> &Value {
-    s.get("oneOf")
-        .and_then(Value::as_array)
-        .and_then(|b| {
-            b.iter()
-                .find(|x| x.get("type").and_then(Value::as_str) != Some("null"))
-        })
-        .unwrap_or(s)
 }
 
 fn print_human(report: &Value, _plan: &Plan) {
