@@ -86,9 +86,9 @@ async fn handle(
 }
 
 async fn stub() -> (String, Arc<Stub>) {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/confluent_responses.json"
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/data/confluent_responses.json",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap()
     ))
     .unwrap();
     let all: HashMap<String, Value> = serde_json::from_str(&text).unwrap();

@@ -89,7 +89,8 @@ fn debezium(
     let sc_path = dir.path().join("scenario.json");
     std::fs::write(&sc_path, scenario.to_string()).unwrap();
     let out_path = dir.path().join("events.jsonl");
-    let support = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/capture_support/debezium.py");
+    let support = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
+        .join("tests/capture_support/debezium.py");
     let out = Command::new(common::python())
         .arg(support)
         .arg(&sc_path)

@@ -11,7 +11,10 @@ use common::{bootstrap, python, registry, switchyard, text, unique_topic};
 use serde_json::{Value, json};
 
 fn peer(args: &[&str]) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/kafka_peer.py");
+    let script: &str = &format!(
+        "{}/tests/interop/kafka_peer.py",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap()
+    );
     let out = Command::new(python()).arg(script).args(args).output().unwrap();
     assert!(
         out.status.success(),

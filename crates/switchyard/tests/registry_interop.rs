@@ -44,7 +44,10 @@ fn confluent_python_client_against_our_server() {
 
     let dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(&dir.path().join("data"), &[]);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/registry_client.py");
+    let script: &str = &format!(
+        "{}/tests/interop/registry_client.py",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap()
+    );
     let out = Command::new(&py)
         .arg(script)
         .arg(&server.url)

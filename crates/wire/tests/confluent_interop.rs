@@ -29,7 +29,10 @@ fn confluent_json_deserializer_reads_our_bytes() {
     let input = dir.path().join("cases.json");
     std::fs::write(&input, serde_json::to_vec(&cases).unwrap()).unwrap();
     let python = std::env::var("SWITCHYARD_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/json_deserializer.py");
+    let script: &str = &format!(
+        "{}/tests/interop/json_deserializer.py",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap()
+    );
     let out = Command::new(&python)
         .arg(script)
         .arg(&input)

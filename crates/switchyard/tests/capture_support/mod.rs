@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::common;
 
 fn support() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/capture_support")
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("tests/capture_support")
 }
 
 /// A private PostgreSQL cluster, stopped and deleted on drop.

@@ -10,7 +10,9 @@ use std::path::PathBuf;
 pub fn shared_dir() -> PathBuf {
     let dir = std::env::var_os("SWITCHYARD_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../../shared")
+        });
     assert!(
         dir.join("fixtures").is_dir(),
         "fixtures not found in {} (set SWITCHYARD_SHARED)",
