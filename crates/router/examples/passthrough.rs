@@ -2,7 +2,10 @@
 //! settings `switchyard run` uses (group consumer, idempotent producer, many records in flight), so the
 //! ratio measures what decoding, routing and encoding cost on top of moving the bytes.
 //!
-//! Usage: `passthrough BOOTSTRAP FROM_TOPIC TO_TOPIC COUNT` — exits after COUNT records were delivered.
+//! Usage: `passthrough BOOTSTRAP FROM_TOPIC TO_TOPIC COUNT` — exits after COUNT records were delivered,
+//! printing the count and the seconds from the first `recv` to the last delivery. `bench/e2e.sh` times
+//! the whole process instead, as it times `switchyard run`, so that start-up and group join count on
+//! both sides.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Instant;
@@ -30,12 +33,17 @@ async fn main() {
     let mut moved = 0u64;
     while moved < count {
         let m = consumer.consumer.recv().await.unwrap();
+        if moved == 0 {
+            // Group join and the first fetch: a fixed cost both sides of the bench pay.
+            eprintln!("first record after {:.3} s", start.elapsed().as_secs_f64());
+        }
         let out = OutRecord {
             topic: to.clone(),
             partition: None,
             key: m.key().map(<[u8]>::to_vec),
             value: m.payload().map(<[u8]>::to_vec),
             headers: Vec::new(),
+            timestamp: None,
         };
         let offset = m.offset();
         drop(m);

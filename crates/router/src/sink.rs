@@ -5,13 +5,16 @@
 //! sinks and Confluent Cloud Flink downstream read it) is registered under `<topic>-value` when the
 //! pipeline starts — a subject whose compatibility rules reject it stops the start with a clear error,
 //! before any record is read.
+//!
+//! Rows are written straight into the output buffer (frame header, then the object with its keys
+//! escaped once at build time), the same bytes `serde_json` would write for the row as a map.
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use switchyard_registry::{RegisterRequest, RegistryClient, SchemaType};
 use switchyard_sql::TableDef;
-use switchyard_sql::mapping::{sink_json_schema, value_to_json};
+use switchyard_sql::mapping::{sink_json_schema, write_value_json};
 use switchyard_sql::{DataType, Value};
-use switchyard_wire::encode_json_sr;
+use switchyard_wire::{SchemaRef, write_header};
 
 use crate::error::{RecordError, Stage};
 
@@ -33,6 +36,8 @@ pub struct SinkEncoder {
     pub topic: String,
     /// Physical columns: (name, type).
     columns: Vec<(String, DataType)>,
+    /// Each column's object key as JSON text, with the colon: `"name":`.
+    keys: Vec<Vec<u8>>,
     /// Indexes (into `columns`) written to the value.
     value_columns: Vec<usize>,
     value_format: Format,
@@ -81,7 +86,7 @@ impl SinkEncoder {
                         )
                     })
                 })
-                .collect::<Result<_, _>>()?,
+                .collect::<Result<Vec<_>, _>>()?,
             None => table
                 .primary_key
                 .as_ref()
@@ -135,11 +140,20 @@ impl SinkEncoder {
                 subjects.push((subject, id));
                 format = Format::JsonRegistry(id);
             }
-            Some((key_fields, format))
+            // A field named twice is written once, where it first appears (as a JSON map would).
+            let written = key_fields
+                .iter()
+                .enumerate()
+                .filter(|(n, i)| !key_fields[..*n].contains(i))
+                .map(|(_, i)| *i)
+                .collect();
+            Some((written, format))
         };
+        let keys = columns.iter().map(|(name, _)| object_key(name)).collect();
         Ok(SinkEncoder {
             topic,
             columns,
+            keys,
             value_columns,
             value_format,
             key,
@@ -170,8 +184,19 @@ impl SinkEncoder {
                 )),
             };
         }
-        let mut obj = Map::with_capacity(which.len());
-        for &i in which {
+        let guess: usize = which
+            .iter()
+            .map(|&i| match values.get(i) {
+                Some(Value::String(s)) => s.len() + 8 + self.keys[i].len(),
+                _ => 24 + self.keys[i].len(),
+            })
+            .sum();
+        let mut out = Vec::with_capacity(guess + 8);
+        if let Format::JsonRegistry(id) = format {
+            write_header(SchemaRef::Id(id), &mut out);
+        }
+        out.push(b'{');
+        for (n, &i) in which.iter().enumerate() {
             let (name, data_type) = &self.columns[i];
             let v = values.get(i).unwrap_or(&Value::Null);
             if v.is_null() && !data_type.nullable {
@@ -184,15 +209,22 @@ impl SinkEncoder {
                     ),
                 ));
             }
-            obj.insert(name.clone(), value_to_json(v, data_type));
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&self.keys[i]);
+            write_value_json(&mut out, v, data_type);
         }
-        let json = Json::Object(obj);
-        Ok(match format {
-            Format::JsonRegistry(id) => encode_json_sr(id, &json),
-            _ => serde_json::to_vec(&json)
-                .map_err(|e| RecordError::new(Stage::Encode, "ENCODE", e.to_string()))?,
-        })
+        out.push(b'}');
+        Ok(out)
     }
+}
+
+/// `"name":`, the name escaped as `serde_json` writes object keys.
+fn object_key(name: &str) -> Vec<u8> {
+    let mut key = serde_json::to_vec(name).unwrap_or_default();
+    key.push(b':');
+    key
 }
 
 async fn register(
@@ -227,4 +259,98 @@ async fn register(
                 format!("registering the sink schema of `{table}` under `{subject}`: {e}")
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use serde_json::Map;
+    use switchyard_sql::mapping::value_to_json;
+    use switchyard_sql::{Decimal, TypeKind};
+    use switchyard_wire::encode_json_sr;
+
+    use super::*;
+
+    /// The encoding before sinks wrote rows directly: a `serde_json` map of `value_to_json`s.
+    fn via_map(enc: &SinkEncoder, values: &[Value], which: &[usize], format: Format) -> Vec<u8> {
+        let mut obj = Map::new();
+        for &i in which {
+            let (name, dt) = &enc.columns[i];
+            obj.insert(name.clone(), value_to_json(&values[i], dt));
+        }
+        match format {
+            Format::JsonRegistry(id) => encode_json_sr(id, &Json::Object(obj)),
+            _ => serde_json::to_vec(&Json::Object(obj)).unwrap(),
+        }
+    }
+
+    #[test]
+    fn direct_encoding_equals_the_map_encoding() {
+        let t = |k: TypeKind| DataType::nullable(k);
+        let columns: Vec<(String, DataType)> = [
+            ("id", t(TypeKind::BigInt)),
+            ("name \"quoted\" ✓", DataType::string()),
+            ("created_at", t(TypeKind::Timestamp(6))),
+            (
+                "amount",
+                t(TypeKind::Decimal {
+                    precision: 12,
+                    scale: 2,
+                }),
+            ),
+            ("ratio", t(TypeKind::Double)),
+            ("day", t(TypeKind::Date)),
+            ("tags", t(TypeKind::Array(Box::new(DataType::string())))),
+            ("ok", t(TypeKind::Boolean)),
+        ]
+        .into_iter()
+        .map(|(n, dt)| (n.to_owned(), dt))
+        .collect();
+        let dec = |s: &str| Value::Decimal(s.parse::<Decimal>().unwrap());
+        let rows = [
+            vec![
+                Value::BigInt(42),
+                Value::string("Ada \"Lovelace\"\n\u{1}é"),
+                Value::Timestamp(1_709_284_500_123_456),
+                dec("350000.5"),
+                Value::Double(0.1),
+                Value::Date(19_782),
+                Value::Array(Arc::from(vec![Value::string("a"), Value::Null])),
+                Value::Boolean(true),
+            ],
+            vec![
+                Value::BigInt(i64::MIN),
+                Value::string(""),
+                Value::Timestamp(-1),
+                dec("-0.01"),
+                Value::Double(f64::NAN),
+                Value::Date(-1),
+                Value::Array(Arc::from(Vec::<Value>::new())),
+                Value::Boolean(false),
+            ],
+            vec![Value::Null; 8],
+        ];
+        for (value_format, key_format) in [
+            (Format::JsonRegistry(7), Format::JsonRegistry(0x0102_0304)),
+            (Format::Json, Format::Json),
+        ] {
+            let enc = SinkEncoder {
+                topic: "out".into(),
+                keys: columns.iter().map(|(n, _)| object_key(n)).collect(),
+                columns: columns.clone(),
+                value_columns: (0..columns.len()).collect(),
+                value_format,
+                key: Some((vec![0, 2], key_format)),
+                subjects: Vec::new(),
+            };
+            for row in &rows {
+                let (key, value) = enc.encode(row).unwrap();
+                assert_eq!(value, via_map(&enc, row, &enc.value_columns, value_format));
+                assert_eq!(key.unwrap(), via_map(&enc, row, &[0, 2, 0], key_format));
+            }
+        }
+    }
 }

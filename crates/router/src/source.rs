@@ -5,6 +5,10 @@
 //! a lossless conversion or an error naming the column, both types and the fix), so that the per-record
 //! work is a frame check, a JSON parse and a walk over the columns.
 //!
+//! Flat rows (`json-registry`, `json`) take a fast path once their readers are compiled: a
+//! [`FlatReader`] converts the fields as it parses them, with no `serde_json::Value` for the record.
+//! Any record it cannot read cleanly goes through the general path, which gives the usual error.
+//!
 //! Formats: `json-registry` (JSON_SR rows), `json-debezium-registry` (JSON_SR Debezium envelopes →
 //! changelog rows: c/r → +I, u → −U/+U, d → −D), `json` and `debezium-json` (Apache Flink's unframed
 //! formats; framed bytes are an error that says to use the registry format), and `raw`.
@@ -14,7 +18,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 use switchyard_registry::RegistryClient;
-use switchyard_sql::mapping::{FieldReader, after_schema, compile_reader, field_schema};
+use switchyard_sql::mapping::{FieldReader, FlatReader, after_schema, compile_reader, field_schema};
 use switchyard_sql::{ColumnKind, EvalContext, TableDef};
 use switchyard_sql::{Row, RowKind, Value};
 use switchyard_wire::{FrameError, VALUE_SCHEMA_ID_HEADER, parse_frame_with_header, parse_json};
@@ -131,7 +135,15 @@ pub struct Decoded {
 }
 
 /// Column readers compiled for one writer schema.
-type Readers = Arc<Vec<Option<FieldReader>>>;
+#[derive(Debug)]
+struct Compiled {
+    /// One per column (`None` for metadata and computed columns).
+    columns: Vec<Option<FieldReader>>,
+    /// The same readers driven by the parser, for flat formats.
+    flat: Option<FlatReader>,
+}
+
+type Readers = Arc<Compiled>;
 
 /// Decodes one source table's records.
 #[derive(Debug)]
@@ -197,6 +209,14 @@ impl SourceDecoder {
             return self.finish(vec![(RowKind::Insert, row)], rec, None, None, ctx);
         }
         let (payload, offset, schema_id) = self.unframe(bytes, rec)?;
+        if let Some(flat) = self.readers.get(&schema_id).and_then(|r| r.flat.as_ref())
+            && let Ok(text) = std::str::from_utf8(payload)
+        {
+            let mut row = self.empty_row();
+            if flat.read(text, &mut row) && self.nulls_allowed(&row) {
+                return self.finish(vec![(RowKind::Insert, row)], rec, schema_id, None, ctx);
+            }
+        }
         let doc = parse_json(payload, offset).map_err(|e| {
             RecordError::new(
                 Stage::Decode,
@@ -245,7 +265,7 @@ impl SourceDecoder {
         }
         let mut rows = Vec::with_capacity(images.len());
         for (kind, image) in images {
-            rows.push((kind, self.read_row(image, &readers, schema_id)?));
+            rows.push((kind, self.read_row(image, &readers.columns, schema_id)?));
         }
         self.finish(rows, rec, schema_id, Some(&doc), ctx)
     }
@@ -356,9 +376,43 @@ impl SourceDecoder {
             })?;
             readers.push(Some(reader));
         }
-        let readers = Arc::new(readers);
+        let flat = if self.flat_fast_path() {
+            let fields = self
+                .table
+                .columns
+                .iter()
+                .zip(&readers)
+                .enumerate()
+                .filter_map(|(i, (col, r))| r.clone().map(|r| (col.name.clone(), i, r)))
+                .collect();
+            FlatReader::new(fields)
+        } else {
+            None
+        };
+        let readers = Arc::new(Compiled {
+            columns: readers,
+            flat,
+        });
         self.readers.insert(schema_id, readers.clone());
         Ok(readers)
+    }
+
+    /// Whether flat records may skip the `serde_json::Value`: flat formats whose metadata columns do
+    /// not read the value.
+    fn flat_fast_path(&self) -> bool {
+        matches!(self.format, ValueFormat::JsonRegistry | ValueFormat::Json)
+            && !self
+                .table
+                .columns
+                .iter()
+                .any(|c| matches!(&c.kind, ColumnKind::Metadata { key, .. } if key.starts_with("value.")))
+    }
+
+    /// The `NOT NULL` check of [`SourceDecoder::read_row`].
+    fn nulls_allowed(&self, row: &[Value]) -> bool {
+        self.table
+            .physical_columns()
+            .all(|(i, c)| c.data_type.nullable || !row[i].is_null())
     }
 
     fn empty_row(&self) -> Vec<Value> {

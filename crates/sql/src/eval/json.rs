@@ -1,17 +1,123 @@
 //! `JSON_VALUE`, `JSON_QUERY` and `JSON_EXISTS` with Calcite's semantics (which Flink inherits): invalid JSON
 //! and path errors go to `ON ERROR`, no match (or a JSON `null`, or a non-scalar in lax mode) goes to
 //! `ON EMPTY`, and both default to `NULL` (`FALSE` for `JSON_EXISTS`).
+//!
+//! Parsing the JSON argument costs more than everything else such a call does, so it is kept small:
+//! a path that starts with a member (`$.loanId`, `$.borrower.name`) only builds that member's value
+//! and parses the rest of the document without keeping it ([`member_only`]); any other path parses
+//! the document once per string, not once per call ([`parsed`]) — pipelines typically apply several
+//! paths to the same column of the same row, in one or more statements.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::fmt;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use serde_json::Value as Json;
+use serde::de::{DeserializeSeed, Deserializer as _, MapAccess, Visitor};
+use serde_json::{Map, Value as Json};
 
 use super::functions::{Func, JsonOn};
 use super::json_path::{JsonPath, scalar_text};
 use super::{CompiledExpr, EvalContext, cast};
 use crate::error::EvalError;
+use crate::mapping::Skip;
 use crate::parse::{JsonExistsBehavior, JsonQueryBehavior, JsonWrapper};
 use crate::types::{DataType, Value};
+
+/// How many distinct JSON strings [`parsed`] remembers (per thread).
+const PARSED_CACHE: usize = 4;
+
+type Parsed = Rc<Result<Json, String>>;
+
+thread_local! {
+    /// The last few JSON strings parsed, keyed by their allocation. Row values share text through
+    /// `Arc<str>`, so every call on one row's column sees the same allocation; the cache holds a
+    /// clone of each `Arc`, so an allocation it remembers cannot be freed and reused for other text.
+    static PARSED: RefCell<VecDeque<(Arc<str>, Parsed)>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// `text` parsed as JSON (or why it is not JSON), from the cache when the same string was parsed lately.
+fn parsed(text: &Arc<str>) -> Parsed {
+    PARSED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, doc)) = cache.iter().find(|(t, _)| Arc::ptr_eq(t, text)) {
+            return doc.clone();
+        }
+        let doc: Parsed = Rc::new(serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}")));
+        if cache.len() >= PARSED_CACHE {
+            cache.pop_front();
+        }
+        cache.push_back((text.clone(), doc.clone()));
+        doc
+    })
+}
+
+/// `text` reduced to its top-level member `name`: an object holding that member only (or nothing),
+/// which every path that starts with `.name` evaluates exactly as it would the whole document. The
+/// rest of the document is parsed with the same checks, not kept. `None` when `text` is not a JSON
+/// object, or not JSON: the caller then parses it whole, for the exact error.
+fn member_only(text: &str, name: &str) -> Option<Json> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let member = de.deserialize_map(Member(name)).ok()?;
+    de.end().ok()?;
+    let mut obj = Map::new();
+    if let Some(v) = member {
+        obj.insert(name.to_owned(), v);
+    }
+    Some(Json::Object(obj))
+}
+
+/// The value of one member of an object (the last one, if the name repeats, as `serde_json::Value`
+/// keeps it).
+struct Member<'n>(&'n str);
+
+impl<'de> Visitor<'de> for Member<'_> {
+    type Value = Option<Json>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Json>, A::Error> {
+        let mut found = None;
+        while let Some(wanted) = map.next_key_seed(KeyIs(self.0))? {
+            if wanted {
+                found = Some(map.next_value::<Json>()?);
+            } else {
+                map.next_value_seed(Skip)?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Whether a key is the wanted name.
+struct KeyIs<'n>(&'n str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<bool, D::Error> {
+        de.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
+        // serde_json's `Value` reads an object with this key as a number: leave that to it.
+        if key == "$serde_json::private::Number" {
+            return Err(E::custom("number token"));
+        }
+        Ok(key == self.0)
+    }
+}
 
 fn out(text: String) -> Value {
     Value::String(Arc::from(text.as_str()))
@@ -44,8 +150,11 @@ pub(crate) fn json_call(
             }
         }
     };
-    let parsed: Result<Json, String> = serde_json::from_str(&text).map_err(|e| format!("invalid JSON: {e}"));
-    let selected: Result<Vec<&Json>, String> = match &parsed {
+    let parsed = match path.first_member().and_then(|name| member_only(&text, name)) {
+        Some(doc) => Rc::new(Ok(doc)),
+        None => parsed(&text),
+    };
+    let selected: Result<Vec<&Json>, String> = match parsed.as_ref() {
         Ok(doc) => path.eval(doc),
         Err(e) => Err(e.clone()),
     };

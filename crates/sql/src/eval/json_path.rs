@@ -113,6 +113,15 @@ impl JsonPath {
         self.strict
     }
 
+    /// The member name of the first step, when it is `.name` (or `['name']`): the path then reads
+    /// nothing of an object but that member.
+    pub(crate) fn first_member(&self) -> Option<&str> {
+        match self.steps.first() {
+            Some(Step::Member(name)) => Some(name),
+            _ => None,
+        }
+    }
+
     /// The items the path selects. Strict mode reports structural mismatches as errors.
     pub(crate) fn eval<'a>(&self, root: &'a Json) -> Result<Vec<&'a Json>, String> {
         let mut current = vec![root];

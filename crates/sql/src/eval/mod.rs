@@ -13,6 +13,7 @@ pub(crate) mod json_path;
 pub(crate) mod time;
 mod to_sql;
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -207,6 +208,16 @@ impl CompiledExpr {
         }
     }
 
+    /// The value, borrowed where the expression is a column or a literal: predicates only read their
+    /// operands, and copying a string value costs a reference-count update.
+    fn eval_ref<'a>(&'a self, row: &'a [Value], ctx: &EvalContext) -> Result<Cow<'a, Value>, EvalError> {
+        match &self.node {
+            Node::Literal(v) => Ok(Cow::Borrowed(v)),
+            Node::Column { index, .. } if *index < row.len() => Ok(Cow::Borrowed(&row[*index])),
+            _ => self.eval(row, ctx).map(Cow::Owned),
+        }
+    }
+
     /// Evaluates the expression against a row (one slot per table column, in declaration order).
     pub fn eval(&self, row: &[Value], ctx: &EvalContext) -> Result<Value, EvalError> {
         match &self.node {
@@ -268,8 +279,8 @@ impl CompiledExpr {
                 })
             }
             Node::Compare { op, left, right } => {
-                let l = left.eval(row, ctx)?;
-                let r = right.eval(row, ctx)?;
+                let l = left.eval_ref(row, ctx)?;
+                let r = right.eval_ref(row, ctx)?;
                 if l.is_null() || r.is_null() {
                     return Ok(Value::Null);
                 }
@@ -313,7 +324,9 @@ impl CompiledExpr {
                     _ => Value::Null,
                 })
             }
-            Node::IsNull { expr, negated } => Ok(Value::Boolean(expr.eval(row, ctx)?.is_null() != *negated)),
+            Node::IsNull { expr, negated } => {
+                Ok(Value::Boolean(expr.eval_ref(row, ctx)?.is_null() != *negated))
+            }
             Node::IsBool { expr, value, negated } => {
                 let t = truth(&expr.eval(row, ctx)?);
                 Ok(Value::Boolean((t == *value) != *negated))
@@ -329,13 +342,13 @@ impl CompiledExpr {
                 Ok(Value::Boolean(distinct != *negated))
             }
             Node::In { expr, list, negated } => {
-                let v = expr.eval(row, ctx)?;
+                let v = expr.eval_ref(row, ctx)?;
                 if v.is_null() {
                     return Ok(Value::Null);
                 }
                 let mut saw_null = false;
                 for item in list {
-                    let x = item.eval(row, ctx)?;
+                    let x = item.eval_ref(row, ctx)?;
                     if x.is_null() {
                         saw_null = true;
                     } else if compare(&v, &x) == Some(Ordering::Equal) {

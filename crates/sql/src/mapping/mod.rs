@@ -11,12 +11,14 @@
 //! * [`read`]: JSON values → [`Value`](crate::types::Value)s of a declared column type, guided by the
 //!   writer's schema ([`compile_reader`], [`check_column`]). Only lossless, unambiguous conversions succeed;
 //!   anything else is a [`ConversionError`] that names the writer type, the declared type and the fix;
+//!   [`FlatReader`] applies the same readers while parsing a flat record, the fast path of `switchyard run`;
 //! * [`write`](mod@write): rows → JSON_SR values and the JSON Schema to register for them ([`sink_json_schema`],
 //!   [`value_to_json`]), and plain Flink `json` values ([`value_to_plain_json`]);
 //! * [`temporal`] and [`decimal`]: the exact arithmetic both directions share.
 
 mod compile;
 pub mod decimal;
+mod direct;
 mod error;
 pub mod infer;
 pub mod read;
@@ -26,6 +28,8 @@ pub mod temporal;
 mod topic;
 pub mod write;
 
+pub use direct::FlatReader;
+pub(crate) use direct::Skip;
 pub use error::{Compatibility, ConversionError, MappingError};
 pub use infer::{flink_type, infer_columns};
 pub use read::{
@@ -36,7 +40,7 @@ pub use temporal::TimestampFormat;
 pub use topic::{after_schema, field_schema, inferred_table, is_envelope_schema, object_schema};
 pub use write::{
     WriteOptions, row_to_json, row_to_plain_json, sink_json_schema, sink_write_loss, value_to_json,
-    value_to_plain_json,
+    value_to_plain_json, write_value_json,
 };
 
 #[cfg(test)]

@@ -267,7 +267,10 @@ impl FieldReader {
                 },
                 _ => Err(self.unexpected(json, "a boolean")),
             },
-            Op::Integer { kind, strings } => self.read_integer(json, *kind, *strings),
+            Op::Integer { kind, strings } => {
+                let v = self.integer_of(json, *strings)?;
+                self.integer_in_range(v, *kind)
+            }
             Op::Float {
                 single,
                 strings,
@@ -291,11 +294,7 @@ impl FieldReader {
                     (_, Json::String(s)) => s.clone(),
                     (_, other) => other.to_string(),
                 };
-                let len = text.chars().count();
-                if len > *max as usize {
-                    return Err(self.err(format!("{len} characters exceed the length {max}")));
-                }
-                Ok(Value::String(Arc::from(text)))
+                self.text_value(&text, *max)
             }
             Op::Bytes { max } => {
                 let Json::String(s) = json else {
@@ -313,12 +312,7 @@ impl FieldReader {
             Op::Time { precision, src } => self.read_time(json, *precision, *src),
             Op::Timestamp { precision, ltz, src } => {
                 let nanos = self.read_instant_nanos(json, *src)?;
-                let micros = self.truncate_exact(nanos, *precision)?;
-                Ok(if *ltz {
-                    Value::TimestampLtz(micros)
-                } else {
-                    Value::Timestamp(micros)
-                })
+                self.timestamp_value(nanos, *precision, *ltz)
             }
             Op::Array(elem) => {
                 let Json::Array(items) = json else {
@@ -366,8 +360,53 @@ impl FieldReader {
         i64::try_from(d).map_err(|_| self.err(format!("{text} is outside the BIGINT range")))
     }
 
-    fn read_integer(&self, json: &Json, kind: IntKind, strings: bool) -> Result<Value, ConversionError> {
-        let v = self.integer_of(json, strings)?;
+    /// Shortcuts for [`FieldReader::read`] used by the direct reader (`direct.rs`): the value of a JSON
+    /// string `text`, or `None` when this reader does more than copy text.
+    pub(crate) fn read_str(&self, text: &str) -> Option<Result<Value, ConversionError>> {
+        match &self.op {
+            Op::String {
+                max,
+                src: StrSrc::Text,
+            } => Some(self.text_value(text, *max)),
+            _ => None,
+        }
+    }
+
+    /// The value of a JSON integer `v` (one whose text parses as an `i64`), or `None` when this reader
+    /// does not read integers as plain counts. Agrees with [`FieldReader::read`] on `Json::Number(v)`.
+    pub(crate) fn read_i64(&self, v: i64) -> Option<Result<Value, ConversionError>> {
+        match &self.op {
+            Op::Integer { kind, .. } => Some(self.integer_in_range(v, *kind)),
+            Op::Timestamp {
+                precision,
+                ltz,
+                src: TempSrc::Units(unit),
+            } => Some(self.timestamp_value(i128::from(v) * i128::from(*unit), *precision, *ltz)),
+            _ => None,
+        }
+    }
+
+    fn text_value(&self, text: &str, max: u32) -> Result<Value, ConversionError> {
+        // The byte length bounds the character count: count characters only when it can matter.
+        if text.len() > max as usize {
+            let len = text.chars().count();
+            if len > max as usize {
+                return Err(self.err(format!("{len} characters exceed the length {max}")));
+            }
+        }
+        Ok(Value::String(Arc::from(text)))
+    }
+
+    fn timestamp_value(&self, nanos: i128, precision: u8, ltz: bool) -> Result<Value, ConversionError> {
+        let micros = self.truncate_exact(nanos, precision)?;
+        Ok(if ltz {
+            Value::TimestampLtz(micros)
+        } else {
+            Value::Timestamp(micros)
+        })
+    }
+
+    fn integer_in_range(&self, v: i64, kind: IntKind) -> Result<Value, ConversionError> {
         let (lo, hi) = kind.range();
         if v < lo || v > hi {
             return Err(self.err(format!(

@@ -224,6 +224,34 @@ pub fn value_to_json(value: &Value, data_type: &DataType) -> Json {
     to_json(value, data_type, None)
 }
 
+/// Append `value` as JSON_SR JSON to `out`: exactly the bytes `serde_json` writes for
+/// [`value_to_json`]`(value, data_type)`, without building a `serde_json::Value` for the common
+/// scalar types (sinks write every output row this way).
+pub fn write_value_json(out: &mut Vec<u8>, value: &Value, data_type: &DataType) {
+    // Writing into a Vec cannot fail, and strings and integers always serialize.
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::TinyInt(i) => write_integer(out, i64::from(*i)),
+        Value::SmallInt(i) => write_integer(out, i64::from(*i)),
+        Value::Int(i) | Value::Date(i) => write_integer(out, i64::from(*i)),
+        Value::BigInt(i) => write_integer(out, *i),
+        Value::Time(micros) | Value::Timestamp(micros) | Value::TimestampLtz(micros) => {
+            write_integer(out, micros.div_euclid(1000));
+        }
+        Value::String(s) => {
+            let _ = serde_json::to_writer(&mut *out, &**s);
+        }
+        _ => {
+            let _ = serde_json::to_writer(&mut *out, &value_to_json(value, data_type));
+        }
+    }
+}
+
+fn write_integer(out: &mut Vec<u8>, i: i64) {
+    let _ = serde_json::to_writer(&mut *out, &i);
+}
+
 /// A row's value in Apache Flink's plain `json` format: temporal values as text
 /// (`yyyy-MM-dd`, `HH:mm:ss[.f]`, timestamps per [`WriteOptions::timestamp_format`] with `Z` for
 /// `TIMESTAMP_LTZ`), `DECIMAL` as a plain number, `BYTES` as base64, maps as objects (non-string keys

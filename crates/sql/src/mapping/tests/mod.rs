@@ -1,5 +1,6 @@
 //! Tests of the mapping: inference, reading, writing, and the real Debezium fixtures end to end.
 
+mod direct;
 mod fixtures;
 mod infer;
 mod props;

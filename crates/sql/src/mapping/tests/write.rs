@@ -7,7 +7,7 @@ use switchyard_schema::JsonSchema;
 use super::{field, nn, null, string};
 use crate::mapping::{
     TimestampFormat, WriteOptions, compile_reader, infer_columns, row_to_json, sink_json_schema,
-    value_to_json, value_to_plain_json,
+    value_to_json, value_to_plain_json, write_value_json,
 };
 use crate::types::{DataType, Decimal, MAX_LENGTH, TypeKind, Value};
 
@@ -317,4 +317,43 @@ fn sink_losses_are_reported() {
         ),
         json!(1_709_284_500_123i64)
     );
+}
+
+#[test]
+fn written_bytes_equal_serialized_values() {
+    let mut cases = all_types();
+    let extra = [
+        (
+            "esc",
+            string(),
+            Value::string("quote \" backslash \\ newline \n tab \t nul \u{0} \u{1f} é ✓ 😀"),
+        ),
+        ("neg_time", nn(TypeKind::Time(3)), Value::Time(999)),
+        ("neg_ts", nn(TypeKind::Timestamp(6)), Value::Timestamp(-1_500)),
+        (
+            "ltz_as_ts",
+            nn(TypeKind::Timestamp(6)),
+            Value::TimestampLtz(1_709_284_500_123_456),
+        ),
+        ("min", nn(TypeKind::BigInt), Value::BigInt(i64::MIN)),
+        ("nan", null(TypeKind::Double), Value::Double(f64::NAN)),
+        ("inf", null(TypeKind::Float), Value::Float(f32::INFINITY)),
+        ("huge", null(TypeKind::Double), Value::Double(1e300)),
+        ("neg_date", nn(TypeKind::Date), Value::Date(-719_162)),
+        ("mismatch", string(), Value::Int(7)),
+        ("null", string(), Value::Null),
+        ("false", nn(TypeKind::Boolean), Value::Boolean(false)),
+    ];
+    cases.extend(extra.into_iter().map(|(n, t, v)| (n.to_owned(), t, v)));
+    for (name, dt, v) in &cases {
+        let mut written = b"x".to_vec();
+        write_value_json(&mut written, v, dt);
+        let mut want = b"x".to_vec();
+        want.extend(serde_json::to_vec(&value_to_json(v, dt)).unwrap());
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            String::from_utf8_lossy(&want),
+            "column {name}"
+        );
+    }
 }

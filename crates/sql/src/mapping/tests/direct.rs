@@ -1,0 +1,154 @@
+//! The direct reader agrees with the general path (parse a `Value`, then read each column), and
+//! declines every record the general path fails on or treats specially.
+
+use serde_json::{Value as Json, json};
+
+use super::{field, nn, null, string};
+use crate::mapping::{FieldReader, FlatReader, compile_reader};
+use crate::types::{DataType, MAX_LENGTH, TypeKind, Value};
+
+fn columns() -> Vec<(&'static str, Option<Json>, DataType)> {
+    let micros =
+        json!({"type": "integer", "connect.type": "int64", "title": "io.debezium.time.MicroTimestamp"});
+    let decimal = json!({"type": "string", "title": "org.apache.kafka.connect.data.Decimal", "connect.type": "bytes",
+        "connect.parameters": {"scale": "2", "connect.decimal.precision": "10"}});
+    vec![
+        (
+            "id",
+            Some(json!({"type": "integer", "connect.type": "int64"})),
+            nn(TypeKind::BigInt),
+        ),
+        ("name", Some(json!({"type": "string"})), string()),
+        ("code", None, null(TypeKind::Varchar(5))),
+        ("small", None, null(TypeKind::SmallInt)),
+        ("created", Some(micros.clone()), null(TypeKind::Timestamp(6))),
+        ("created_ms", Some(micros), null(TypeKind::Timestamp(3))),
+        (
+            "amount",
+            Some(decimal),
+            null(TypeKind::Decimal {
+                precision: 10,
+                scale: 2,
+            }),
+        ),
+        ("ratio", None, null(TypeKind::Double)),
+        ("flag", None, null(TypeKind::Boolean)),
+        ("tags", None, null(TypeKind::Array(Box::new(null(TypeKind::Int))))),
+        (
+            "point",
+            None,
+            null(TypeKind::Row(vec![
+                field("x", null(TypeKind::Int)),
+                field("y", string()),
+            ])),
+        ),
+        (
+            "attrs",
+            None,
+            null(TypeKind::Map(Box::new(string()), Box::new(null(TypeKind::Int)))),
+        ),
+        ("text", None, null(TypeKind::Varchar(MAX_LENGTH))),
+    ]
+}
+
+/// Row slots 1.. (slot 0 stands for a column the record does not feed, such as a metadata column).
+fn readers() -> Vec<(String, usize, FieldReader)> {
+    columns()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, writer, declared))| {
+            let reader = compile_reader(writer.as_ref(), &declared).unwrap();
+            (name.to_owned(), i + 1, reader)
+        })
+        .collect()
+}
+
+/// The general path: `None` where it fails, or where the router checks the record for an envelope.
+fn general(text: &str, fields: &[(String, usize, FieldReader)]) -> Option<Vec<Value>> {
+    let Ok(Json::Object(obj)) = serde_json::from_str::<Json>(text) else {
+        return None;
+    };
+    if !fields.iter().any(|(name, _, _)| obj.contains_key(name)) {
+        return None;
+    }
+    let mut row = vec![Value::Null; fields.len() + 1];
+    for (name, slot, reader) in fields {
+        row[*slot] = reader.read(obj.get(name).unwrap_or(&Json::Null)).ok()?;
+    }
+    Some(row)
+}
+
+fn direct(text: &str, fields: &[(String, usize, FieldReader)]) -> Option<Vec<Value>> {
+    let reader = FlatReader::new(fields.to_vec()).unwrap();
+    let mut row = vec![Value::Null; fields.len() + 1];
+    reader.read(text, &mut row).then_some(row)
+}
+
+#[test]
+fn direct_reads_what_the_general_path_reads() {
+    let fields = readers();
+    let ok = [
+        r#"{"id": 1, "name": "Ada", "code": "L-1", "small": -7, "created": 1709284500123456, "created_ms": 1709284500123000,
+            "amount": "AeI=", "ratio": 1.5, "flag": true, "tags": [1, null, 3], "point": {"y": "b", "x": 2},
+            "attrs": {"a": 1, "b": null}, "text": "{\"loanId\": \"L-1\", \"q\": \"\\u00e9\\n\"}"}"#,
+        // Other order, unknown fields of every shape, absent nullable columns.
+        r#"{"extra": {"deep": [1, {"x": "y"}]}, "text": "plain", "id": 9223372036854775807, "more": [1e400, "s"], "n": null}"#,
+        r#"{"id": -9223372036854775808, "name": null, "ratio": -0.0, "small": 32767, "unused": 1.0e-10}"#,
+        // Numbers serde_json hands over as text: exponents, fractions, -0, beyond i64.
+        r#"{"id": 1e3, "ratio": 12345678901234567890, "small": -0}"#,
+        r#"{"id": 1.0, "ratio": 1e-7, "amount": 12.5}"#,
+        r#"{"id": 2, "name": "é — ✓ \ud83d\ude00", "code": "abcde", "text": ""}"#,
+        "  {\"id\": 3}  \n",
+    ];
+    for text in ok {
+        let want = general(text, &fields);
+        assert!(want.is_some(), "the general path reads {text}");
+        assert_eq!(direct(text, &fields), want, "{text}");
+    }
+}
+
+#[test]
+fn direct_declines_what_the_general_path_fails_on_or_checks() {
+    let fields = readers();
+    let declined = [
+        r#"{"name": "no id"}"#,                               // NOT NULL column absent
+        r#"{"id": null}"#,                                    // NOT NULL column null
+        r#"{"id": 1, "code": "abcdef"}"#,                     // too long for VARCHAR(5)
+        r#"{"id": 1, "small": 32768}"#,                       // out of SMALLINT range
+        r#"{"id": 1.5}"#,                                     // not an integer
+        r#"{"id": 9223372036854775808}"#,                     // beyond BIGINT
+        r#"{"id": 1, "created_ms": 1709284500123456}"#,       // sub-millisecond digits in TIMESTAMP(3)
+        r#"{"id": 1, "amount": "not base64!"}"#,              // bad decimal bytes
+        r#"{"id": 1, "flag": 1}"#,                            // a number for a boolean
+        r#"{"id": 1, "tags": [1, "x"]}"#,                     // bad element
+        r#"{"id": 1, "point": [1, 2]}"#,                      // not an object
+        r#"{"id": "1"}"#,                                     // a string for an int64 writer
+        r#"{"id": 1, "id": 2}"#,                              // duplicate key
+        r#"{"id": 1, "unread": "\ud800"}"#, // a lone surrogate, even in a field no column reads
+        r#"{"id": 1, "unread": {"x": [1, "\u0000", "\q"]}}"#, // a bad escape deep in an unread field
+        r#"{"op": "c", "after": {"id": 1}, "source": {}}"#, // no column present: maybe an envelope
+        r#"{}"#,
+        r#"{"id": 1"#,
+        r#"{"id": 1} x"#,
+        r#"[{"id": 1}]"#,
+        "null",
+        "42",
+        "",
+    ];
+    for text in declined {
+        assert_eq!(direct(text, &fields), None, "{text}");
+        if !text.contains(r#""id": 2"#) {
+            assert_eq!(general(text, &fields), None, "{text}");
+        }
+    }
+    // The general path reads the duplicate-key record (last value wins); the direct reader leaves it
+    // to the general path rather than reason about which duplicate fails first.
+    assert!(general(r#"{"id": 1, "id": 2}"#, &fields).is_some());
+}
+
+#[test]
+fn flat_reader_refuses_duplicate_column_names() {
+    let mut fields = readers();
+    fields.push(fields[0].clone());
+    assert!(FlatReader::new(fields).is_none());
+}
