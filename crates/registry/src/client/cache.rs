@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::types::{SchemaReference, SchemaType};
 
@@ -22,6 +23,45 @@ pub struct CachedSchema {
     pub references: Vec<SchemaReference>,
     /// The parsed JSON Schema (JSON schemas only).
     pub json: Option<switchyard_schema::JsonSchema>,
+}
+
+/// What the id cache has done so far, from [`RegistryClient::cache_stats`](super::RegistryClient::cache_stats).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Lookups by id answered from the cache.
+    pub hits: u64,
+    /// Lookups by id that had to ask the registry (failed requests included).
+    pub misses: u64,
+    /// Schemas held now.
+    pub entries: usize,
+    /// The most it holds (`cache.capacity`).
+    pub capacity: usize,
+}
+
+/// Hit and miss counters, atomics so that counting never takes the cache's lock.
+#[derive(Debug, Default)]
+pub(crate) struct CacheCounters {
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl CacheCounters {
+    pub(crate) fn hit(&self) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn miss(&self) {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn stats(&self, entries: usize, capacity: usize) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries,
+            capacity,
+        }
+    }
 }
 
 /// The LRU map.

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use switchyard_schema::{CompatibilityLevel, JsonSchema, ResolvedReference};
 
-pub use cache::CachedSchema;
+pub use cache::{CacheStats, CachedSchema};
 pub use config::{Auth, RegistryConfig, Secret};
 pub use error::RegistryError;
 pub use http::CONTENT_TYPE;
@@ -49,6 +49,8 @@ pub struct RegistryClient {
 struct Inner {
     transport: http::Transport,
     cache: std::sync::Mutex<cache::LruCache>,
+    /// Lookups by id answered from the cache, and those that had to ask the registry.
+    counters: cache::CacheCounters,
     /// Serialises cache misses so that concurrent readers of one id cause one request.
     fetch_lock: tokio::sync::Mutex<()>,
 }
@@ -61,6 +63,7 @@ impl RegistryClient {
             inner: Arc::new(Inner {
                 transport: http::Transport::new(config)?,
                 cache: std::sync::Mutex::new(cache::LruCache::new(capacity)),
+                counters: cache::CacheCounters::default(),
                 fetch_lock: tokio::sync::Mutex::new(()),
             }),
         })
@@ -117,12 +120,16 @@ impl RegistryClient {
     /// Each id reaches the network once while it stays in the cache.
     pub async fn get_schema_by_id(&self, id: i32) -> Result<Arc<CachedSchema>, RegistryError> {
         if let Some(hit) = self.cache_get(id) {
+            self.inner.counters.hit();
             return Ok(hit);
         }
         let _guard = self.inner.fetch_lock.lock().await;
+        // Another task may have fetched the id while this one waited for the lock.
         if let Some(hit) = self.cache_get(id) {
+            self.inner.counters.hit();
             return Ok(hit);
         }
+        self.inner.counters.miss();
         let raw = self.get_schema_string(id, None).await?;
         let json = if raw.schema_type == SchemaType::Json {
             let refs = self.resolve_references(&raw.references).await?;
@@ -149,6 +156,13 @@ impl RegistryClient {
     /// How many schemas the id cache holds now.
     pub fn cached_schemas(&self) -> usize {
         self.inner.cache.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    /// Hits and misses of the id cache so far, and how full it is.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.inner
+            .counters
+            .stats(self.cached_schemas(), self.config().cache_capacity)
     }
 
     fn cache_get(&self, id: i32) -> Option<Arc<CachedSchema>> {
@@ -437,5 +451,34 @@ mod tests {
             "%3A.ctx%3Aorders-value"
         );
         assert_eq!(super::encode_segment("a/b c"), "a%2Fb%20c");
+    }
+
+    #[tokio::test]
+    #[allow(clippy::unwrap_used)]
+    async fn counts_cache_hits_and_misses() {
+        use crate::types::{RegisterRequest, SchemaType};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = crate::start(listener, crate::ServerConfig::default())
+            .await
+            .unwrap();
+        let c = super::RegistryClient::from_url(&server.url()).unwrap();
+        let id = c
+            .register(
+                "t-value",
+                &RegisterRequest::new(r#"{"type":"object"}"#, SchemaType::Json),
+            )
+            .await
+            .unwrap();
+        assert_eq!(c.cache_stats().misses, 0, "registering is not a lookup by id");
+        for _ in 0..3 {
+            c.get_schema_by_id(id).await.unwrap();
+        }
+        assert!(c.get_schema_by_id(id + 1000).await.is_err());
+        let stats = c.cache_stats();
+        assert_eq!((stats.hits, stats.misses), (2, 2));
+        assert_eq!((stats.entries, stats.capacity), (1, 1000));
+        // Clones share the counters.
+        c.clone().get_schema_by_id(id).await.unwrap();
+        assert_eq!(c.cache_stats().hits, 3);
     }
 }
