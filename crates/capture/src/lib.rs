@@ -39,7 +39,7 @@ pub use encode::Encoder;
 pub use error::CaptureError;
 pub use event::{Cell, ChangeRecord, EventBuilder, EventConfig, Op, Row, SourcePosition, TableSchemas};
 pub use format::Format;
-pub use run::{CaptureConfig, Counters, run};
+pub use run::{CaptureConfig, Counters, SnapshotHook, SnapshotTick, run};
 pub use source::PgConfig;
 pub use types::{DecimalHandling, TimePrecision, TypeOptions};
 pub use unwrap::{DeleteHandling, UnwrapConfig};

@@ -43,6 +43,33 @@ pub struct CaptureConfig {
     pub stop_after_idle: Option<Duration>,
     /// How often to print progress to stderr (`None` = never).
     pub progress: Option<Duration>,
+    /// Called after every snapshot row, for a progress display (the crate draws nothing itself).
+    pub on_snapshot_row: Option<SnapshotHook>,
+}
+
+/// Where the initial snapshot is: the table being read and how far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotTick<'a> {
+    /// `schema.table` being read.
+    pub table: &'a str,
+    /// Its 1-based number among the tables read so far (tables without rows are not counted).
+    pub table_number: usize,
+    /// The number of tables in the snapshot.
+    pub tables: usize,
+    /// Rows of this table read so far.
+    pub table_rows: u64,
+    /// Whether this was the snapshot's last row.
+    pub last: bool,
+}
+
+/// A snapshot progress callback (see [`CaptureConfig::on_snapshot_row`]).
+#[derive(Clone)]
+pub struct SnapshotHook(pub Arc<dyn Fn(SnapshotTick<'_>) + Send + Sync>);
+
+impl std::fmt::Debug for SnapshotHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SnapshotHook")
+    }
 }
 
 /// Counters of one capture run.
@@ -131,6 +158,7 @@ impl Pipeline {
                 key,
                 value,
                 headers: Vec::new(),
+                timestamp: None,
             };
             let seq = self.counters.sent;
             self.counters.sent += 1;
@@ -248,11 +276,13 @@ async fn snapshot(
         tables.len(),
         pg_walstream::format_lsn(point)
     );
+    let table_count = tables.len();
     let mut reader = source::SnapshotReader::open(&p.cfg.pg.url, &name, tables)?;
     let ts_us = now_us();
     let mut held: Option<(String, String, Row)> = None;
     let mut first_overall = true;
     let mut first_in_table = true;
+    let (mut table_number, mut table_rows, mut table_name) = (0usize, 0u64, String::new());
     loop {
         let next = reader.next_row()?.map(|(t, row)| (t.schema, t.name, row));
         if let Some((s, t, row)) = held.take() {
@@ -271,6 +301,21 @@ async fn snapshot(
                 None => Vec::new(),
             };
             p.emit(records).await?;
+            if let Some(hook) = &p.cfg.on_snapshot_row {
+                if first_in_table {
+                    table_number += 1;
+                    table_rows = 0;
+                    table_name = format!("{s}.{t}");
+                }
+                table_rows += 1;
+                (hook.0)(SnapshotTick {
+                    table: &table_name,
+                    table_number,
+                    tables: table_count,
+                    table_rows,
+                    last: last_overall,
+                });
+            }
             first_overall = false;
             first_in_table = last_in_table;
         }

@@ -8,6 +8,8 @@
 //! * [`client`]: an async `reqwest` client configured with Confluent's property names
 //!   ([`RegistryConfig::from_properties`]), with URL failover, bounded exponential-backoff retries
 //!   for transient failures, and a bounded id → schema cache.
+//! * [`export`]: a registry as a directory (`subjects/<subject>/<version>.json`), read and written in
+//!   one place for `registry export`/`import`, `decode --schemas` and the doctor's incident directories.
 //! * [`server`]: an `axum` server that speaks the same REST API with the same status codes and error
 //!   bodies, persisting every committed write to a checksummed append-only log that survives `kill -9`.
 
@@ -15,10 +17,12 @@
 
 pub mod client;
 pub mod error_codes;
+pub mod export;
 pub mod server;
 pub mod types;
 
 pub use client::{Auth, CachedSchema, RegistryClient, RegistryConfig, RegistryError, Secret};
+pub use export::{ExportError, ExportProgress, ExportedVersion, RegistryExport};
 pub use server::{RunningServer, ServerConfig, ServerError, start};
 pub use types::{
     CompatibilityCheck, Mode, RegisterRequest, RegisteredSchema, SchemaReference, SchemaString, SchemaType,

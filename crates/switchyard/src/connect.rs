@@ -1,15 +1,24 @@
 //! The connection flags every command that talks to Kafka or the Schema Registry shares, and how they
-//! combine: a flag beats its environment variable, which beats the `--config` file (a Confluent
-//! `client.properties`, taken as is), which beats Switchyard's defaults.
+//! combine: a flag beats its environment variable, which beats the `--config` file (a `switchyard.toml`
+//! or a Confluent `client.properties`, taken as is; `./switchyard.toml` when no file is named), which
+//! beats Switchyard's defaults. [`Settings`] keeps where each value came from, for `config show`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use switchyard_kafka::{ClientConfig, KafkaError};
 use switchyard_registry::{RegistryClient, RegistryConfig};
 
+use crate::config::{self, RunDefaults};
 use crate::output::with_hint;
+
+/// Where the `--config` help says the file comes from and how settings combine; shared by every command.
+const CONFIG_HELP: &str = "Configuration file: a switchyard.toml ([kafka], [registry], [run]) or a \
+Confluent client.properties (by extension: .toml or .properties; otherwise a file with a [section] line is TOML). \
+Without --config or SWITCHYARD_CONFIG, ./switchyard.toml in the current directory is read when it exists. \
+Precedence: flags > environment variables (SWITCHYARD_BOOTSTRAP, SCHEMA_REGISTRY_URL) > this file > defaults; \
+`${NAME}` in values reads the environment. See `switchyard config show`.";
 
 /// Kafka and Schema Registry connection settings.
 #[derive(Debug, Clone, clap::Args)]
@@ -26,44 +35,111 @@ pub struct ConnectArgs {
     pub common: RegistryArgs,
 }
 
-/// Schema Registry settings and the client configuration file (for commands that need no broker).
+/// Schema Registry settings and the configuration file (for commands that need no broker).
 #[derive(Debug, Clone, clap::Args)]
 pub struct RegistryArgs {
     /// Schema Registry URL(s), comma-separated for failover.
     #[arg(long = "registry", env = "SCHEMA_REGISTRY_URL", value_name = "URL")]
     pub registry: Option<String>,
-    /// A Confluent `client.properties` file (Kafka and `schema.registry.*` / `basic.auth.*` settings);
-    /// `${NAME}` in values reads the environment.
-    #[arg(long = "config", env = "SWITCHYARD_CONFIG", value_name = "FILE")]
+    /// A switchyard.toml or a Confluent client.properties (default: ./switchyard.toml when present).
+    #[arg(
+        long = "config",
+        env = "SWITCHYARD_CONFIG",
+        value_name = "FILE",
+        long_help = CONFIG_HELP
+    )]
     pub config: Option<PathBuf>,
     /// Set any client property, e.g. `-X security.protocol=SASL_SSL` (repeatable; beats the file).
     #[arg(short = 'X', value_name = "KEY=VALUE")]
     pub properties: Vec<String>,
 }
 
+/// Where a setting came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag.
+    Flag(&'static str),
+    /// An environment variable.
+    Env(&'static str),
+    /// A configuration file.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Flag(flag) => write!(f, "flag {flag}"),
+            Self::Env(var) => write!(f, "env {var}"),
+            Self::File(path) => write!(f, "file {}", path.display()),
+        }
+    }
+}
+
+/// The merged configuration: client properties with their origins, and `switchyard run`'s file defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Kafka and Schema Registry client properties.
+    pub client: ClientConfig,
+    /// Where each property came from.
+    pub origins: BTreeMap<String, Origin>,
+    /// Defaults for `switchyard run` from the file's `[run]`.
+    pub run: RunDefaults,
+    /// The configuration file read, if any.
+    pub file: Option<PathBuf>,
+}
+
+impl Settings {
+    fn set(&mut self, key: &str, value: &str, origin: Origin) {
+        self.client.set(key, value);
+        self.origins.insert(key.to_string(), origin);
+    }
+}
+
+/// A flag's origin: the environment variable when the value is the variable's (clap read it there).
+fn flag_or_env(value: &str, flag: &'static str, var: &'static str) -> Origin {
+    match std::env::var(var) {
+        Ok(v) if v == value => Origin::Env(var),
+        _ => Origin::Flag(flag),
+    }
+}
+
 impl ConnectArgs {
     /// The merged client configuration.
     pub fn client_config(&self) -> Result<ClientConfig> {
-        let mut cfg = self.common.client_config()?;
+        Ok(self.settings()?.client)
+    }
+
+    /// The merged configuration with where each setting came from.
+    pub fn settings(&self) -> Result<Settings> {
+        let mut settings = self.common.settings()?;
         if let Some(b) = &self.bootstrap {
-            cfg.set("bootstrap.servers", b.as_str());
+            let origin = flag_or_env(b, "--bootstrap", "SWITCHYARD_BOOTSTRAP");
+            settings.set("bootstrap.servers", b, origin);
         }
-        Ok(cfg)
+        Ok(settings)
     }
 }
 
 impl RegistryArgs {
     /// The merged client configuration.
     pub fn client_config(&self) -> Result<ClientConfig> {
-        let mut cfg = match &self.config {
-            Some(path) => ClientConfig::from_file(path).map_err(|e| {
-                with_hint(
-                    e.to_string(),
-                    "the file uses Java properties syntax: `key=value` per line, `#` comments",
-                )
-            })?,
-            None => ClientConfig::new(),
-        };
+        Ok(self.settings()?.client)
+    }
+
+    /// The merged configuration (without `--bootstrap`) with where each setting came from.
+    pub fn settings(&self) -> Result<Settings> {
+        let mut settings = Settings::default();
+        if let Some(path) = config::find(self.config.as_deref()) {
+            let file = config::load(&path)?;
+            settings.origins = file
+                .sources
+                .into_iter()
+                .map(|(k, p)| (k, Origin::File(p)))
+                .collect();
+            settings.client = file.client;
+            settings.run = file.run;
+            settings.file = Some(path);
+        }
         for kv in &self.properties {
             let (k, v) = kv.split_once('=').ok_or_else(|| {
                 with_hint(
@@ -71,12 +147,13 @@ impl RegistryArgs {
                     "e.g. -X security.protocol=SASL_SSL",
                 )
             })?;
-            cfg.set(k.trim(), v.trim());
+            settings.set(k.trim(), v.trim(), Origin::Flag("-X"));
         }
         if let Some(r) = &self.registry {
-            cfg.set("schema.registry.url", r.as_str());
+            let origin = flag_or_env(r, "--registry", "SCHEMA_REGISTRY_URL");
+            settings.set("schema.registry.url", r, origin);
         }
-        Ok(cfg)
+        Ok(settings)
     }
 }
 

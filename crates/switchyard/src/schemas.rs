@@ -1,52 +1,32 @@
 //! Resolving schema ids from a directory of registry files, as an exported registry or an incident directory
-//! lays them out: `subjects/<subject>/<version>.json`, each `{"id","version","schemaType","schema","references"}`.
+//! lays them out: `subjects/<subject>/<version>.json`, each `{"id","version","schemaType","schema","references"}`,
+//! read by `switchyard_registry::export`.
 //!
 //! `decode --schemas DIR` uses it to name the subject and version behind an id and to validate bodies
 //! offline; `DIR` may be the export itself or a directory that holds one under `registry/`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde::Deserialize;
+use switchyard_registry::export::{self, ExportedVersion, RegistryExport};
 use switchyard_schema::{JsonSchema, ResolvedReference};
 
-/// One registered schema version, as stored in the directory.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One registered schema version and the subject it is registered under.
+#[derive(Debug, Clone)]
 pub struct SchemaFile {
-    /// Global schema id.
-    pub id: u32,
+    /// The subject (from the directory name).
+    pub subject: String,
     /// Version under its subject.
     pub version: i32,
-    /// `JSON`, `AVRO` or `PROTOBUF` (absent means AVRO, as in Confluent's API).
-    #[serde(default)]
-    pub schema_type: Option<String>,
-    /// Schema text.
-    pub schema: String,
-    /// References to other subjects' schemas.
-    #[serde(default)]
-    pub references: Vec<Reference>,
-    /// The subject (from the directory name).
-    #[serde(skip)]
-    pub subject: String,
-}
-
-/// A schema reference: `name` resolved to `subject`/`version`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Reference {
-    /// The name the referring schema uses.
-    pub name: String,
-    /// The subject of the referenced schema.
-    pub subject: String,
-    /// Its version.
-    pub version: i32,
+    /// The version file.
+    pub file: ExportedVersion,
 }
 
 impl SchemaFile {
-    /// The schema type, Confluent's default (AVRO) when absent.
-    pub fn schema_type(&self) -> &str {
-        self.schema_type.as_deref().unwrap_or("AVRO")
+    /// The schema type, Confluent's default (AVRO) when the file leaves it out.
+    pub fn schema_type(&self) -> &'static str {
+        self.file.schema_type.as_str()
     }
 }
 
@@ -60,40 +40,23 @@ pub struct SchemaDir {
 impl SchemaDir {
     /// Load `DIR/subjects/*/*.json` (or `DIR/registry/subjects/…`).
     pub fn load(dir: &Path) -> Result<Self> {
-        let subjects = [dir.join("subjects"), dir.join("registry/subjects")]
-            .into_iter()
-            .find(|p| p.is_dir())
-            .with_context(|| {
-                format!(
-                    "{} has no `subjects/` or `registry/subjects/` directory",
-                    dir.display()
-                )
-            })?;
+        let root = export::locate(dir).with_context(|| {
+            format!(
+                "{} has no `subjects/` or `registry/subjects/` directory",
+                dir.display()
+            )
+        })?;
         let mut out = SchemaDir::default();
-        for subject_dir in sorted_entries(&subjects)? {
-            let subject = subject_dir
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            for file in sorted_entries(&subject_dir)? {
-                // Versions are `<N>.json`; anything else (a per-subject config.json) is not a schema.
-                let is_version = file.extension().is_some_and(|e| e == "json")
-                    && file
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .is_some_and(|s| s.parse::<i32>().is_ok());
-                if !is_version {
-                    continue;
-                }
-                let text =
-                    std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-                let mut schema: SchemaFile = serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not a registry schema file", file.display()))?;
-                schema.subject = subject.clone();
+        for (subject, versions) in RegistryExport::read(&root)?.subjects {
+            for file in versions {
+                let schema = SchemaFile {
+                    subject: subject.clone(),
+                    version: file.version,
+                    file,
+                };
                 out.by_subject
                     .insert((subject.clone(), schema.version), schema.clone());
-                out.by_id.entry(schema.id).or_default().push(schema);
+                out.by_id.entry(schema.file.id).or_default().push(schema);
             }
         }
         Ok(out)
@@ -110,6 +73,7 @@ impl SchemaDir {
     /// Parse a JSON schema with its references resolved from this directory.
     pub fn compile(&self, schema: &SchemaFile) -> Result<JsonSchema> {
         let references = schema
+            .file
             .references
             .iter()
             .map(|r| {
@@ -124,25 +88,20 @@ impl SchemaDir {
                     })?;
                 Ok(ResolvedReference {
                     name: r.name.clone(),
-                    schema: target.schema.clone(),
+                    schema: target.file.schema.clone(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        JsonSchema::parse(&schema.schema, &references)
-            .with_context(|| format!("schema id {} ({} v{})", schema.id, schema.subject, schema.version))
+        JsonSchema::parse(&schema.file.schema, &references).with_context(|| {
+            format!(
+                "schema id {} ({} v{})",
+                schema.file.id, schema.subject, schema.version
+            )
+        })
     }
 
     /// Number of distinct ids.
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
-}
-
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut entries = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    entries.sort();
-    Ok(entries)
 }

@@ -5,16 +5,20 @@
 //! final standby status update). The capture itself lives in the `switchyard-capture` crate.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
+use indicatif::ProgressBar;
 use switchyard_capture::{
     CancellationToken, CaptureConfig, CaptureError, DEBEZIUM_VERSION, DecimalHandling, DeleteHandling,
-    Encoder, EventConfig, Format, PgConfig, TimePrecision, TypeOptions, UnwrapConfig,
+    Encoder, EventConfig, Format, PgConfig, SnapshotHook, SnapshotTick, TimePrecision, TypeOptions,
+    UnwrapConfig,
 };
 
 use crate::connect::{ConnectArgs, registry_client};
 use crate::output::with_hint;
+use crate::progress;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -174,7 +178,28 @@ fn config(args: &Args) -> CaptureConfig {
         truncate: args.truncate,
         stop_after_idle: args.stop_after_idle.map(Duration::from_secs_f64),
         progress: (args.progress > 0.0).then(|| Duration::from_secs_f64(args.progress)),
+        on_snapshot_row: None,
     }
+}
+
+/// A spinner for the initial snapshot: the table being read, its rows so far, and which table of how many.
+fn snapshot_bar() -> (ProgressBar, SnapshotHook) {
+    let bar = progress::counter("snapshot", "rows");
+    let draw = bar.clone();
+    let hook = SnapshotHook(Arc::new(move |tick: SnapshotTick<'_>| {
+        if tick.table_rows == 1 {
+            draw.set_position(0);
+            draw.set_message(format!(
+                "{} (table {}/{})",
+                tick.table, tick.table_number, tick.tables
+            ));
+        }
+        draw.set_position(tick.table_rows);
+        if tick.last {
+            draw.finish_and_clear();
+        }
+    }));
+    (bar, hook)
 }
 
 fn capture_error(e: CaptureError) -> anyhow::Error {
@@ -199,7 +224,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let encoder = Encoder::new(format, registry)
         .map_err(capture_error)?
         .with_numeric_decimals(args.numeric_decimals);
-    let capture = config(&args);
+    let mut capture = config(&args);
+    let (bar, hook) = snapshot_bar();
+    capture.on_snapshot_row = Some(hook);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let token = CancellationToken::new();
@@ -213,7 +240,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("capture: stopping (flushing, then confirming the last delivered LSN)");
             stop.cancel();
         });
-        let counters = switchyard_capture::run(capture, &cfg, encoder, token).await.map_err(capture_error)?;
+        let counters = switchyard_capture::run(capture, &cfg, encoder, token).await.map_err(capture_error);
+        bar.finish_and_clear();
+        let counters = counters?;
         eprintln!("capture: done: {}", counters.line());
         Ok(ExitCode::SUCCESS)
     })

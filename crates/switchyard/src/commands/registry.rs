@@ -2,8 +2,8 @@
 //! schema changes in CI.
 //!
 //! Every subcommand but `serve` talks to a registry through `switchyard_registry::RegistryClient`
-//! (`--registry`, env `SCHEMA_REGISTRY_URL`), so they work the same against Confluent's registry and
-//! ours. Errors carry a hint saying what to do next; `check` exits 1 on incompatibility so it can gate
+//! (`--registry`, env `SCHEMA_REGISTRY_URL`, else the configuration file's `[registry]`), so they work
+//! the same against Confluent's registry and ours. Errors carry a hint saying what to do next; `check` exits 1 on incompatibility so it can gate
 //! a pipeline.
 
 mod check;
@@ -38,15 +38,11 @@ pub enum Format {
 /// Where the registry is and how to log in.
 #[derive(Debug, Clone, Args)]
 pub struct Conn {
-    /// Registry URL; a comma-separated list fails over to the next URL on transient errors.
-    #[arg(
-        long,
-        env = "SCHEMA_REGISTRY_URL",
-        default_value = "http://127.0.0.1:8081",
-        value_name = "URL"
-    )]
-    registry: String,
-    /// Basic auth credentials for the registry.
+    /// Registry URL; a comma-separated list fails over to the next URL on transient errors
+    /// [default: the config file's [registry] url, else http://127.0.0.1:8081].
+    #[arg(long = "registry", env = "SCHEMA_REGISTRY_URL", value_name = "URL")]
+    registry_flag: Option<String>,
+    /// Basic auth credentials for the registry (default: the config file's `basic.auth.user.info`).
     #[arg(
         long,
         env = "SCHEMA_REGISTRY_USER_INFO",
@@ -54,10 +50,40 @@ pub struct Conn {
         hide_env_values = true
     )]
     registry_user_info: Option<String>,
+    /// A switchyard.toml or a Confluent client.properties for the registry settings (default:
+    /// ./switchyard.toml when present). Flags and environment variables beat it.
+    #[arg(long = "config", env = "SWITCHYARD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// The URL in use: the flag, else the configuration file, else the default.
+    #[arg(skip)]
+    registry: String,
 }
+
+impl Conn {
+    /// Fill in the URL and credentials: flag or environment > configuration file > default.
+    fn resolve(&mut self) -> Result<()> {
+        let file = match crate::config::find(self.config.as_deref()) {
+            Some(path) => Some(crate::config::load(&path)?.client),
+            None => None,
+        };
+        let from_file = |key: &str| file.as_ref().and_then(|c| c.get(key)).map(String::from);
+        self.registry = self
+            .registry_flag
+            .clone()
+            .or_else(|| from_file("schema.registry.url"))
+            .unwrap_or_else(|| DEFAULT_REGISTRY.to_string());
+        if self.registry_user_info.is_none() {
+            self.registry_user_info = from_file("basic.auth.user.info");
+        }
+        Ok(())
+    }
+}
+
+/// The registry `switchyard registry` talks to when nothing names one.
+const DEFAULT_REGISTRY: &str = "http://127.0.0.1:8081";
 
 /// `switchyard registry` subcommands.
 #[derive(Debug, Subcommand)]
@@ -220,6 +246,26 @@ Exit codes: 0 compatible; 1 incompatible (each problem printed with its JSON pat
     Check(check::CheckArgs),
 }
 
+impl Command {
+    /// The registry connection, for every subcommand but `serve`.
+    fn conn_mut(&mut self) -> Option<&mut Conn> {
+        match self {
+            Self::Serve(_) => None,
+            Self::Check(args) => Some(args.conn_mut()),
+            Self::Subjects { conn, .. }
+            | Self::Versions { conn, .. }
+            | Self::Get { conn, .. }
+            | Self::Id { conn, .. }
+            | Self::Register { conn, .. }
+            | Self::Config { conn, .. }
+            | Self::Mode { conn, .. }
+            | Self::Delete { conn, .. }
+            | Self::Export { conn, .. }
+            | Self::Import { conn, .. } => Some(conn),
+        }
+    }
+}
+
 /// Run a `switchyard registry` subcommand.
 pub fn run(cmd: Command) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -230,7 +276,10 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
     runtime.block_on(dispatch(cmd))
 }
 
-async fn dispatch(cmd: Command) -> Result<ExitCode> {
+async fn dispatch(mut cmd: Command) -> Result<ExitCode> {
+    if let Some(conn) = cmd.conn_mut() {
+        conn.resolve()?;
+    }
     match cmd {
         Command::Serve(args) => serve::run(args).await,
         Command::Subjects { deleted, conn } => {

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use switchyard_kafka::{ReadOptions, StartOffset, TopicReader};
 use switchyard_wire::write_capture;
 
 use crate::connect::{ConnectArgs, kafka_error, registry_client};
 use crate::output::format_timestamp_ms;
+use crate::progress;
 use crate::render::{Format, Printer, RegistrySource, SchemaSource, show_bytes};
 
 /// Read a topic: decoded keys, values and headers, like kcat but JSON_SR-aware.
@@ -29,8 +29,9 @@ use crate::render::{Format, Printer, RegistrySource, SchemaSource, show_bytes};
 Without -f the read ends at the end offsets seen when it started (kcat -e). Default start: the beginning,
 or the end with -f. Exit codes: 0 ok; 1 some record has a problem; 2 usage, connection or input error.")]
 pub struct Args {
-    /// Topic to read.
-    topic: String,
+    /// Topic to read (not needed with --list).
+    #[arg(required_unless_present = "list")]
+    topic: Option<String>,
     #[command(flatten)]
     connect: ConnectArgs,
     /// Start offset: beginning, end, stored (with --group), N, -N (N before the end), @TIMESTAMP_MS.
@@ -78,13 +79,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.list {
         return list(&cfg);
     }
+    let Some(topic) = args.topic.clone() else {
+        anyhow::bail!("no topic given (pass TOPIC, or --list to see the topics)");
+    };
     let start = match (args.offset, args.from_beginning, args.follow) {
         (Some(o), _, _) => o,
         (None, true, _) | (None, false, false) => StartOffset::Beginning,
         (None, false, true) => StartOffset::End,
     };
     let opts = ReadOptions {
-        topic: args.topic.clone(),
+        topic,
         partitions: (!args.partitions.is_empty()).then(|| args.partitions.clone()),
         start,
         count: args.count,
@@ -93,7 +97,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         idle_timeout: Duration::from_secs(30),
     };
     let mut reader = TopicReader::open(&cfg, opts).map_err(kafka_error)?;
-    let progress = progress_bar(reader.expected(), args.follow);
+    let progress = progress::records(reader.expected(), args.follow);
     let source = registry_client(&cfg)?
         .map(RegistrySource::new)
         .transpose()?
@@ -165,19 +169,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     Ok(printer.finish("read"))
-}
-
-fn progress_bar(expected: Option<u64>, follow: bool) -> ProgressBar {
-    let bar = match expected {
-        Some(n) if !follow => ProgressBar::new(n),
-        _ => ProgressBar::new_spinner(),
-    };
-    // indicatif hides itself when stderr is not a terminal.
-    bar.set_draw_target(ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {pos}/{len} records {wide_bar} {per_sec}") {
-        bar.set_style(style);
-    }
-    bar
 }
 
 fn list(cfg: &switchyard_kafka::ClientConfig) -> Result<ExitCode> {

@@ -22,6 +22,7 @@ use switchyard_wire::{CaptureRecord, VALUE_SCHEMA_ID_HEADER, parse_frame_with_he
 
 use crate::connect::{ConnectArgs, kafka_error, registry_client};
 use crate::output::with_hint;
+use crate::progress;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -131,6 +132,8 @@ fn sample_topic(
     let mut records: BTreeMap<(i32, i64), CaptureRecord> = BTreeMap::new();
     if available > 0 && sample > 0 {
         let whole = available as usize <= sample;
+        let expected = if whole { available as u64 } else { sample as u64 };
+        let bar = progress::bar(expected, &format!("records sampled from `{topic}`"));
         let half = (sample / 2).max(1);
         let mut reads = vec![(
             StartOffset::Beginning,
@@ -153,9 +156,11 @@ fn sample_topic(
             let reader = TopicReader::open(cfg, opts).map_err(kafka_error)?;
             for r in reader {
                 let r = r.map_err(kafka_error)?;
+                bar.inc(1);
                 records.insert((r.partition, r.offset), r);
             }
         }
+        bar.finish_and_clear();
     }
     Ok(TopicData {
         records: Some(records.into_values().collect()),

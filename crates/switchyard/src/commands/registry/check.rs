@@ -42,6 +42,13 @@ pub struct CheckArgs {
     conn: Conn,
 }
 
+impl CheckArgs {
+    /// The registry connection.
+    pub(super) fn conn_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+}
+
 /// Versions and references, from wherever they live.
 enum Source {
     Dir(Export),
@@ -63,7 +70,8 @@ impl Source {
                     .await
                     .map_err(|e| explain(e, conn))?;
                 Ok(ExportedVersion {
-                    id: r.id,
+                    id: u32::try_from(r.id)
+                        .with_context(|| format!("{subject} version {version} has a negative id"))?,
                     version: r.version,
                     schema_type: r.schema_type,
                     schema: r.schema,
@@ -110,10 +118,10 @@ pub(super) async fn run(args: CheckArgs) -> Result<ExitCode> {
     let (previous, level): (Vec<ExportedVersion>, CompatibilityLevel) = match &source {
         Source::Dir(e) => (
             e.subjects.get(&args.subject).cloned().unwrap_or_default(),
-            e.subject_levels
+            e.subject_compatibility
                 .get(&args.subject)
                 .copied()
-                .or(e.global)
+                .or(e.compatibility)
                 .unwrap_or(CompatibilityLevel::Backward),
         ),
         Source::Registry(c) => {
