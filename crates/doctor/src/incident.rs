@@ -10,6 +10,7 @@
 //! <dir>/connector.json                          {"name","config":{…}} or a flat map
 //! <dir>/registry/config.json                    {"compatibilityLevel": …}
 //! <dir>/registry/subjects/<subject>/<v>.json    {"id","version","schemaType","schema","references"}
+//!                                               (`registry/` is a registry export: switchyard_registry::export)
 //! <dir>/topics/<topic>.jsonl                    capture format
 //! <dir>/topics/<topic>.offsets.json             {"partitions":[{partition,low,high}],"groups":{g:{p:offset}}}
 //! ```
@@ -20,6 +21,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use switchyard_registry::export::{ExportError, ExportedVersion, RegistryExport};
 use switchyard_wire::{CaptureRecord, read_capture, write_capture};
 
 /// Why an incident directory could not be read or written.
@@ -100,6 +102,33 @@ impl ConnectorConfig {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({"name": self.name, "config": self.config})
     }
+
+    /// As JSON in the `{"name","config"}` form with secret values (passwords, API secrets, JAAS configs,
+    /// tokens) replaced by `***`, for incident directories that get attached to tickets.
+    pub fn to_redacted_json(&self) -> serde_json::Value {
+        let config: BTreeMap<&String, &str> = self
+            .config
+            .iter()
+            .map(|(k, v)| (k, if is_secret_setting(k) { "***" } else { v.as_str() }))
+            .collect();
+        serde_json::json!({"name": self.name, "config": config})
+    }
+}
+
+/// Whether a connector setting holds a secret: `database.password`, `kafka.api.secret`,
+/// `sasl.jaas.config`, `…basic.auth.user.info`, `…token`, ….
+fn is_secret_setting(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "password",
+        "secret",
+        "jaas.config",
+        "user.info",
+        "token",
+        "credentials",
+    ]
+    .iter()
+    .any(|s| key.ends_with(s))
 }
 
 /// One registered schema version.
@@ -153,6 +182,63 @@ impl Registry {
                     .map(move |v| (s.as_str(), v))
             })
             .collect()
+    }
+
+    /// The registry as read from an export directory (`registry/` in an incident directory).
+    pub fn from_export(export: RegistryExport) -> Self {
+        let subjects = export
+            .subjects
+            .into_iter()
+            .map(|(subject, versions)| {
+                let versions = versions
+                    .into_iter()
+                    .map(|v| SchemaVersion {
+                        id: v.id,
+                        version: v.version,
+                        schema_type: Some(v.schema_type.as_str().to_string()),
+                        schema: v.schema,
+                        references: v
+                            .references
+                            .iter()
+                            .filter_map(|r| serde_json::to_value(r).ok())
+                            .collect(),
+                    })
+                    .collect();
+                (subject, versions)
+            })
+            .collect();
+        Registry {
+            compatibility: export.compatibility.map(|l| l.to_string()),
+            subjects,
+        }
+    }
+
+    /// The registry as an export directory holds it. Fails on a schema type, compatibility level or
+    /// reference the registry would not accept.
+    pub fn to_export(&self) -> Result<RegistryExport, String> {
+        let mut export = RegistryExport {
+            compatibility: self.compatibility.as_deref().map(str::parse).transpose()?,
+            ..RegistryExport::default()
+        };
+        for (subject, versions) in &self.subjects {
+            let mut out = Vec::with_capacity(versions.len());
+            for v in versions {
+                out.push(ExportedVersion {
+                    id: v.id,
+                    version: v.version,
+                    schema_type: v.schema_type().parse()?,
+                    schema: v.schema.clone(),
+                    references: v
+                        .references
+                        .iter()
+                        .map(|r| serde_json::from_value(r.clone()))
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| format!("a reference of {subject} v{}: {e}", v.version))?,
+                });
+            }
+            export.subjects.insert(subject.clone(), out);
+        }
+        Ok(export)
     }
 
     /// The latest version of a subject.
@@ -265,25 +351,14 @@ impl Incident {
             fs::write(&path, &sql.text).map_err(io(&path))?;
         }
         if let Some(c) = &self.connector {
-            write_json(&dir.join("connector.json"), &c.to_json())?;
+            write_json(&dir.join("connector.json"), &c.to_redacted_json())?;
         }
         if let Some(r) = &self.registry {
             let base = dir.join("registry");
-            let level = r.compatibility.clone().unwrap_or_else(|| "BACKWARD".into());
-            write_json(
-                &base.join("config.json"),
-                &serde_json::json!({"compatibilityLevel": level}),
-            )?;
-            for (subject, versions) in &r.subjects {
-                for v in versions {
-                    let path = base
-                        .join("subjects")
-                        .join(subject)
-                        .join(format!("{}.json", v.version));
-                    let value = serde_json::to_value(v).map_err(|e| invalid(&path, e))?;
-                    write_json(&path, &value)?;
-                }
-            }
+            r.to_export()
+                .map_err(|e| invalid(&base, e))?
+                .write(&base)
+                .map_err(export_error)?;
         }
         let topics = dir.join("topics");
         for (name, t) in &self.topics {
@@ -327,45 +402,18 @@ fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), IncidentErro
 }
 
 fn load_registry(dir: &Path) -> Result<Registry, IncidentError> {
-    let mut reg = Registry::default();
-    let config = dir.join("config.json");
-    if config.exists() {
-        let text = fs::read_to_string(&config).map_err(io(&config))?;
-        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| invalid(&config, e))?;
-        reg.compatibility = v
-            .get("compatibilityLevel")
-            .or_else(|| v.get("compatibility"))
-            .and_then(|l| l.as_str())
-            .map(String::from);
-    }
-    let subjects = dir.join("subjects");
-    if !subjects.is_dir() {
-        return Ok(reg);
-    }
-    for s in fs::read_dir(&subjects).map_err(io(&subjects))? {
-        let sdir = s.map_err(io(&subjects))?.path();
-        if !sdir.is_dir() {
-            continue;
+    let export = RegistryExport::read(dir).map_err(export_error)?;
+    Ok(Registry::from_export(export))
+}
+
+fn export_error(e: ExportError) -> IncidentError {
+    match e {
+        ExportError::Read { path, source } | ExportError::Write { path, source } => {
+            IncidentError::Io { path, source }
         }
-        let subject = sdir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
-        let mut versions = Vec::new();
-        for v in fs::read_dir(&sdir).map_err(io(&sdir))? {
-            let path = v.map_err(io(&sdir))?.path();
-            if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                continue;
-            }
-            let text = fs::read_to_string(&path).map_err(io(&path))?;
-            let version: SchemaVersion = serde_json::from_str(&text).map_err(|e| invalid(&path, e))?;
-            versions.push(version);
-        }
-        versions.sort_by_key(|v| v.version);
-        reg.subjects.insert(subject, versions);
+        ExportError::Version { path, source } => invalid(&path, source),
+        ExportError::Level { path, message } => invalid(&path, message),
     }
-    Ok(reg)
 }
 
 fn load_topics(dir: &Path) -> Result<BTreeMap<String, TopicData>, IncidentError> {
@@ -392,4 +440,32 @@ fn load_topics(dir: &Path) -> Result<BTreeMap<String, TopicData>, IncidentError>
         }
     }
     Ok(topics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_connector_configs_hide_secrets() {
+        let c = ConnectorConfig {
+            name: Some("pg".into()),
+            config: [
+                ("database.password", "hunter2"),
+                ("kafka.api.secret", "s3cr3t"),
+                ("value.converter.basic.auth.user.info", "key:secret"),
+                ("database.user", "debezium"),
+                ("topic.prefix", "app"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        };
+        let saved = c.to_redacted_json().to_string();
+        for secret in ["hunter2", "s3cr3t", "key:secret"] {
+            assert!(!saved.contains(secret), "{secret} leaked: {saved}");
+        }
+        assert!(saved.contains("\"database.user\":\"debezium\""), "{saved}");
+        assert!(saved.contains("\"topic.prefix\":\"app\""), "{saved}");
+    }
 }
