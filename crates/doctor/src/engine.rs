@@ -209,6 +209,26 @@ impl FormatKind {
     }
 }
 
+/// The table Apache Flink would run in place of one it cannot: Apache Flink has no `confluent` connector
+/// and no Schema Registry JSON format, so someone moving the job there writes `'connector' = 'kafka'` and
+/// the unframed format that reads the same rows (`json-registry` → `json`, `json-debezium-registry` →
+/// `debezium-json`). `None` when the table already runs there as written, or has no such counterpart.
+pub fn apache_flink_variant(connector: &str, format: &str) -> Option<(String, String)> {
+    let engine = Engine::ApacheFlink;
+    let native_connector = engine.has_connector(connector);
+    let native_format = engine.has_format(format);
+    if (native_connector && native_format) || (!native_connector && connector != "confluent") {
+        return None;
+    }
+    let connector = if native_connector { connector } else { "kafka" };
+    let format = if native_format {
+        format
+    } else {
+        reframed(format).filter(|f| engine.has_format(f))?
+    };
+    Some((connector.to_string(), format.to_string()))
+}
+
 /// The format that reads the same rows as `format` but from the other framing (`json` ⇄ `json-registry`).
 pub fn reframed(format: &str) -> Option<&'static str> {
     Some(match format {
@@ -234,6 +254,23 @@ pub fn reshaped(format: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn apache_flink_variant_swaps_only_what_apache_flink_lacks() {
+        let v = |c: &str, f: &str| apache_flink_variant(c, f);
+        let pair = |c: &str, f: &str| Some((c.to_string(), f.to_string()));
+        assert_eq!(v("kafka", "json-registry"), pair("kafka", "json"));
+        assert_eq!(
+            v("confluent", "json-debezium-registry"),
+            pair("kafka", "debezium-json")
+        );
+        assert_eq!(v("confluent", "json"), pair("kafka", "json"));
+        assert_eq!(v("upsert-kafka", "json-registry"), pair("upsert-kafka", "json"));
+        // Runs there as written, or has no counterpart (Avro with a registry has its own format).
+        assert_eq!(v("kafka", "debezium-json"), None);
+        assert_eq!(v("kafka", "avro-registry"), None);
+        assert_eq!(v("jdbc", "json-registry"), None);
+    }
 
     #[test]
     fn header_phrases_decide_the_engine() {

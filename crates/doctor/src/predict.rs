@@ -2,13 +2,22 @@
 //! do with the sampled records — fail (with the error they print), read nothing without an error, or read
 //! rows, and then how many rows each statement routes. Failures are what real Flink printed on the same
 //! inputs (see `flink-observed.md`); row counts come from evaluating each `WHERE` on the sampled rows.
+//!
+//! Apache Flink has neither the `confluent` connector nor the Schema Registry formats, so "what Apache
+//! Flink would do" is answered for the table someone moving the job there would write: `'connector' =
+//! 'kafka'` and the unframed format that reads the same rows (`json-registry` → `json`,
+//! `json-debezium-registry` → `debezium-json`), with the records read again under that format. Otherwise
+//! every such prediction would be the same factory error and say nothing about the records. These
+//! predictions are checked against real Apache Flink (PyFlink) over the same bytes in
+//! `crates/switchyard/tests/doctor_flink.rs`.
 
 use serde::Serialize;
 use switchyard_sql::{EvalContext, eval_filter};
 
 use crate::context::{Context, Source, Verdict};
-use crate::engine::{Engine, FormatKind};
+use crate::engine::{Engine, FormatKind, apache_flink_variant};
 use crate::finding::{Code, Finding, Severity};
+use crate::read::Reader;
 
 /// What one engine does with the job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,7 +65,10 @@ fn blocking(
     if let Some(e) = cx.sql_errors.first() {
         return Some(("fails", format!("the statement is rejected: {}", e.message)));
     }
-    let connector = table.connector();
+    let connector = match (engine, table.connector()) {
+        (Engine::ApacheFlink, "confluent") => "kafka",
+        (_, c) => c,
+    };
     if !engine.has_connector(connector) {
         return Some((
             "fails",
@@ -155,6 +167,36 @@ fn blocking(
             "The \"before\" field of UPDATE message is null; set REPLICA IDENTITY FULL".into(),
         ));
     }
+    if engine == Engine::ApacheFlink {
+        // A JSON `null` document (ExtractNewRecordState's delete in tombstone mode) is not a Kafka null:
+        // both formats hand it to Jackson and fail (checked on PyFlink 2.3), unless told to skip errors.
+        if !skip && count(&|v| *v == Verdict::NullDocument) > 0 {
+            return Some((
+                "fails",
+                if source.kind() == FormatKind::DebeziumJson {
+                    "Corrupt Debezium JSON message 'null' (a JSON null document, not a Kafka tombstone)"
+                } else {
+                    "Failed to deserialize JSON 'null' (a JSON null document, not a Kafka tombstone)"
+                }
+                .into(),
+            ));
+        }
+        // The records as Apache Flink's own format reads them (the findings are about the declared one).
+        if let Some((column, message)) = source.samples.iter().find_map(|s| s.conversion_errors.first()) {
+            let what = format!("Fail to deserialize at field: {column} ({message})");
+            return Some(if skip {
+                (
+                    "reads-nothing",
+                    format!("{what}; skipped without failing the job"),
+                )
+            } else {
+                ("fails", what)
+            });
+        }
+        // A NOT NULL source column that receives NULL does not fail the read on Apache Flink: the row is
+        // read, and the planner, trusting the declaration, folds `col IS NULL` to FALSE (PyFlink 2.3).
+        return None;
+    }
     if has(Code::TypeMismatch) || has(Code::Nullability) {
         return Some(match engine {
             Engine::ConfluentCloud => (
@@ -175,6 +217,41 @@ fn blocking(
     None
 }
 
+/// The source as Apache Flink would read it (see the module docs), with a note saying so; `None` when the
+/// table runs there as written or has no Apache Flink counterpart.
+fn apache_flink_source<'a>(cx: &Context<'a>, source: &Source<'a>) -> Option<(Source<'a>, String)> {
+    let table = &cx.tables[source.table];
+    let declared = source.format.clone().unwrap_or_else(|| "json-registry".into());
+    let (connector, format) = apache_flink_variant(table.connector(), &declared)?;
+    let reader = Reader::new(table, FormatKind::of(&format), cx.incident.registry.as_ref());
+    let samples = source
+        .data
+        .and_then(|d| d.records.as_ref())
+        .map(|records| records.iter().map(|r| reader.read(r)).collect())
+        .unwrap_or_default();
+    let mut missing = Vec::new();
+    if connector != table.connector() {
+        missing.push(format!("'{}' connector", table.connector()));
+    }
+    if format != declared {
+        missing.push(format!("'{declared}' format"));
+    }
+    let note = format!(
+        "Apache Flink has no {}: as it would run there ('connector' = '{connector}', '{format}')",
+        missing.join(" and no ")
+    );
+    Some((
+        Source {
+            table: source.table,
+            topic: source.topic.clone(),
+            format: Some(format),
+            data: source.data,
+            samples,
+        },
+        note,
+    ))
+}
+
 /// Predictions for every engine.
 pub fn predict(cx: &Context<'_>, findings: &[Finding]) -> Vec<(Engine, EnginePrediction)> {
     let ctx = EvalContext::default();
@@ -184,7 +261,14 @@ pub fn predict(cx: &Context<'_>, findings: &[Finding]) -> Vec<(Engine, EnginePre
             let mut outcome = "reads";
             let mut details = Vec::new();
             let mut statements = Vec::new();
-            for source in &cx.sources {
+            for declared in &cx.sources {
+                let variant = (engine == Engine::ApacheFlink)
+                    .then(|| apache_flink_source(cx, declared))
+                    .flatten();
+                let source = variant.as_ref().map_or(declared, |(s, _)| s);
+                if let Some((_, note)) = &variant {
+                    details.push(note.clone());
+                }
                 let block = blocking(cx, engine, source, findings);
                 let rows: Vec<&Vec<switchyard_sql::Value>> =
                     source.data_samples().flat_map(|s| s.rows.iter()).collect();

@@ -8,11 +8,13 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 
 mod commands;
+mod config;
 mod connect;
 mod http;
 mod infer;
 mod output;
 mod pipeline;
+mod progress;
 mod render;
 mod sample;
 mod schemas;
@@ -41,9 +43,18 @@ enum Command {
     Run(commands::run::Args),
     /// Show what `run` would do with a pipeline, checked against the registry, without reading records.
     Explain(commands::explain::Args),
+    /// Export a pipeline as SQL for Confluent Cloud for Apache Flink or Apache Flink.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  switchyard export flink pipeline.sql --target apache-flink -b kafka:9092 -o ./flink"
+    )]
+    Export(commands::export::Command),
     /// Schema Registry: serve an embedded registry, query one, check compatibility.
     #[command(subcommand)]
     Registry(commands::registry::Command),
+    /// Configuration: show the merged settings (secrets redacted) and where each came from.
+    #[command(subcommand)]
+    Config(commands::config::Command),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Example:\n  switchyard completions bash > /etc/bash_completion.d/switchyard")]
     Completions {
@@ -119,6 +130,8 @@ fn main() -> ExitCode {
         Command::Registry(cmd) => commands::registry::run(cmd),
         Command::Run(args) => commands::run::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Config(cmd) => commands::config::run(cmd),
+        Command::Export(cmd) => commands::export::run(cmd),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "switchyard", &mut script);
