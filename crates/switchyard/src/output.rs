@@ -18,8 +18,24 @@ pub fn with_hint(message: impl std::fmt::Display, hint: impl Into<String>) -> an
     anyhow::Error::new(Hint(hint.into())).context(message.to_string())
 }
 
+/// An error already rendered for the terminal, `error:` lines included (SQL errors with their carets).
+#[derive(Debug)]
+pub struct Rendered(pub String);
+
+impl std::fmt::Display for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
 /// Print an error chain as `error: …`, `  caused by: …`, and any hint last.
 pub fn print_error(err: &anyhow::Error) {
+    if let Some(r) = err.downcast_ref::<Rendered>() {
+        eprintln!("{r}");
+        return;
+    }
     let mut hint = None;
     eprintln!("error: {err}");
     for cause in err.chain().skip(1) {

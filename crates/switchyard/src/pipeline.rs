@@ -37,12 +37,12 @@ impl Catalog for RegistryCatalog {
 
 fn render(errors: &[SqlError], source: &str, file: &str) -> anyhow::Error {
     let text: Vec<String> = errors.iter().map(|e| e.render(source, file)).collect();
-    anyhow::anyhow!(
+    anyhow::Error::new(crate::output::Rendered(format!(
         "{}\n{} error{} in {file}",
         text.join("\n"),
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
-    )
+    )))
 }
 
 /// Read, parse, resolve and plan `path`.
