@@ -84,6 +84,8 @@ pub(crate) enum Func {
     Ceil,
     Row,
     Array,
+    /// `MAP[k1, v1, k2, v2, …]`.
+    Map,
     Cardinality,
     /// `temporal ± INTERVAL …`: calendar months, then microseconds; `text` is the interval as written.
     /// `EXTRACT(unit FROM e)` and `YEAR(e)`, `HOUR(e)`, … (unit upper-cased).
@@ -144,6 +146,7 @@ impl Func {
             Func::Ceil => "CEIL",
             Func::Row => "ROW",
             Func::Array => "ARRAY",
+            Func::Map => "MAP",
             Func::Cardinality => "CARDINALITY",
             Func::AddInterval { .. } => "+",
             Func::Extract(_) => "EXTRACT",
@@ -212,7 +215,7 @@ pub(crate) fn call(
     let vals: Vec<Value> = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<_, _>>()?;
     let null_safe = matches!(
         func,
-        Func::ConcatWs | Func::Nullif | Func::Row | Func::Array | Func::IsJson
+        Func::ConcatWs | Func::Nullif | Func::Row | Func::Array | Func::Map | Func::IsJson
     );
     if !null_safe && vals.iter().any(Value::is_null) {
         return Ok(Value::Null);
@@ -496,6 +499,18 @@ pub(crate) fn call(
         }
         Func::Row => Value::Row(Arc::from(vals)),
         Func::Array => Value::Array(Arc::from(vals)),
+        Func::Map => {
+            // A later entry for the same key replaces an earlier one, as in Flink.
+            let mut entries: Vec<(Value, Value)> = Vec::with_capacity(vals.len() / 2);
+            let mut it = vals.into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                match entries.iter_mut().find(|(ek, _)| *ek == k) {
+                    Some(slot) => slot.1 = v,
+                    None => entries.push((k, v)),
+                }
+            }
+            Value::Map(Arc::from(entries))
+        }
         Func::Cardinality => match a0 {
             Value::Array(a) => Value::Int(a.len() as i32),
             Value::Map(m) => Value::Int(m.len() as i32),

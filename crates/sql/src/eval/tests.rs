@@ -570,6 +570,16 @@ fn numeric_functions_rows_arrays_maps() {
         ev("ROW(1, 'a')"),
         Value::Row(Arc::from(vec![Value::Int(1), st("a")]))
     );
+    assert_eq!(
+        ev("MAP['a', 1, 'b', n, 'a', 3]"),
+        Value::Map(Arc::from(vec![
+            (st("a"), Value::Int(3)),
+            (st("b"), Value::Int(7))
+        ])),
+        "a later entry for a key replaces the earlier one"
+    );
+    assert_eq!(ev("MAP['k', 5]['k']"), Value::Int(5));
+    assert!(plan_err("MAP['a', 1, 'b']").contains("MAP[…] needs key/value pairs, got 3"));
     assert!(plan_err("r.nme").contains("the ROW has no field `nme`; its fields are: name, age"));
     assert!(plan_err("n.x").contains("needs a ROW"));
 }
@@ -746,4 +756,72 @@ mod props {
             prop_assert_eq!(lhs, rhs);
         }
     }
+}
+
+#[test]
+fn json_value_parses_each_string_once_and_never_confuses_strings() {
+    // Two paths over the same row's column share one parse; every row, and each of two columns,
+    // still sees its own text, including rows whose text equals an earlier row's.
+    let (loan, other) = (
+        compile("JSON_VALUE(j, '$.loanId')"),
+        compile("JSON_VALUE(s, '$.loanId')"),
+    );
+    for i in 0..20 {
+        let mut r = row();
+        r[6] = st(&format!("{{\"loanId\": \"L-{}\"}}", i % 7));
+        r[5] = st(&format!("{{\"loanId\": \"S-{i}\"}}"));
+        for _ in 0..2 {
+            assert_eq!(loan.eval(&r, &CTX).unwrap(), st(&format!("L-{}", i % 7)));
+            assert_eq!(other.eval(&r, &CTX).unwrap(), st(&format!("S-{i}")));
+        }
+        r[6] = st("not json");
+        assert_eq!(loan.eval(&r, &CTX).unwrap(), Value::Null);
+    }
+}
+
+#[test]
+fn json_paths_from_a_member_see_the_whole_document() {
+    // Member-first paths read only their member, but the document is still checked whole, and
+    // duplicate keys, arrays at the top and odd documents behave as with a full parse.
+    let eval_j = |sql: &str, text: &str| {
+        let mut r = row();
+        r[6] = st(text);
+        compile(sql).eval(&r, &CTX)
+    };
+    let v = |sql: &str, text: &str| eval_j(sql, text).unwrap();
+    assert_eq!(v("JSON_VALUE(j, '$.a')", r#"{"a": "x", "a": "y"}"#), st("y"));
+    assert_eq!(
+        v(
+            "JSON_VALUE(j, '$.a.b')",
+            r#"{"z": [1, {"q": null}], "a": {"b": 2}}"#
+        ),
+        st("2")
+    );
+    assert_eq!(v("JSON_VALUE(j, '$.a')", r#"[{"a": "x"}]"#), st("x")); // lax: member over an array
+    assert_eq!(
+        v("JSON_QUERY(j, '$.a')", r#"[{"a": [1]}, {"a": [2]}]"#),
+        st("[[1],[2]]")
+    );
+    assert_eq!(
+        v("JSON_VALUE(j, '$.a')", r#"{"a": "x", "b": "\ud800"}"#),
+        Value::Null
+    );
+    assert_eq!(v("JSON_VALUE(j, '$.a')", r#"{"a": "x"} trailing"#), Value::Null);
+    assert_eq!(v("JSON_VALUE(j, '$.a')", r#"{"a": "x", "b": 1"#), Value::Null);
+    assert_eq!(v("JSON_EXISTS(j, '$.b')", r#"{"a": "x", "b": null}"#), tv("T"));
+    assert_eq!(v("JSON_EXISTS(j, 'strict $.c')", r#"{"a": "x"}"#), tv("F"));
+    assert_eq!(
+        v(
+            "JSON_VALUE(j, '$.a')",
+            r#"{"a": 1.50, "b": 12345678901234567890}"#
+        ),
+        st("1.5")
+    );
+    let whole = serde_json::from_str::<serde_json::Value>(r#"{"a": "x", "b": "\ud800"}"#).unwrap_err();
+    let err = eval_j(
+        "JSON_VALUE(j, '$.a' ERROR ON ERROR)",
+        r#"{"a": "x", "b": "\ud800"}"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.message, format!("JSON_VALUE: invalid JSON: {whole}"));
 }

@@ -505,7 +505,7 @@ impl Parser<'_> {
                 return self.json_expr(&upper, start);
             }
             "TABLE" if next_is_paren => return Err(refusal("a table function", here)),
-            "ARRAY" if self.is_sym_at(1, "[") => {
+            "ARRAY" | "MAP" if self.is_sym_at(1, "[") => {
                 self.pos += 2;
                 let mut args = Vec::new();
                 if !self.is_sym("]") {

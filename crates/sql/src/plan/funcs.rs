@@ -69,6 +69,7 @@ const KNOWN: &[&str] = &[
     "CEILING",
     "ROW",
     "ARRAY",
+    "MAP",
     "CARDINALITY",
 ];
 
@@ -485,6 +486,37 @@ pub(super) fn bind_function(name: &Ident, args: Vec<(CompiledExpr, Span)>, span:
                 Func::Array,
                 a,
                 DataType::not_null(TypeKind::Array(Box::new(elem))),
+            ))
+        }
+        "MAP" => {
+            if n < 2 || !n.is_multiple_of(2) {
+                return Err(SqlError::new(
+                    format!("MAP[…] needs key/value pairs, got {n} argument(s)"),
+                    span,
+                )
+                .with_hint("write MAP['key1', value1, 'key2', value2]"));
+            }
+            let keys: Vec<CompiledExpr> = a.iter().step_by(2).cloned().collect();
+            let values: Vec<CompiledExpr> = a.iter().skip(1).step_by(2).cloned().collect();
+            let key = merged(&keys, f, span)?
+                .with_nullable(keys.iter().any(|e| e.data_type.nullable || is_null_literal(e)));
+            let value = merged(&values, f, span)?
+                .with_nullable(values.iter().any(|e| e.data_type.nullable || is_null_literal(e)));
+            let a = a
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    if i % 2 == 0 {
+                        coerce(e, &key)
+                    } else {
+                        coerce(e, &value)
+                    }
+                })
+                .collect();
+            Ok(call(
+                Func::Map,
+                a,
+                DataType::not_null(TypeKind::Map(Box::new(key), Box::new(value))),
             ))
         }
         "IS_JSON" => {
