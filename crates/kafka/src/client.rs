@@ -65,6 +65,14 @@ pub enum KafkaError {
         /// How many it has.
         count: usize,
     },
+    /// `--exactly-once` was asked for and the cluster cannot run transactions.
+    #[error("the cluster at `{bootstrap}` refused Kafka transactions: {detail}")]
+    TransactionsUnsupported {
+        /// The bootstrap servers.
+        bootstrap: String,
+        /// librdkafka's message.
+        detail: String,
+    },
     /// Any other client failure.
     #[error("{context}: {source}")]
     Client {
@@ -95,6 +103,10 @@ impl KafkaError {
                 similar.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
             )),
             KafkaError::UnknownTopic { .. } => Some("list topics with `switchyard tail --list`".into()),
+            KafkaError::TransactionsUnsupported { .. } => Some(
+                "exactly-once needs a broker with transactions (Kafka 2.5+, Confluent Cloud); run without --exactly-once for at-least-once delivery, or check `transaction.timeout.ms` against the broker's `transaction.max.timeout.ms`"
+                    .into(),
+            ),
             _ => None,
         }
     }

@@ -11,4 +11,4 @@ pub use client::{KafkaError, similar_names};
 pub use config::{ClientConfig, ConfigError};
 pub use consume::{PartitionRange, ReadOptions, StartOffset, TopicReader};
 pub use group::{GroupConsumer, RevokeHook, Startup, commit_with};
-pub use produce::{Delivered, OutRecord, Outcome, Producer};
+pub use produce::{Delivered, OutRecord, Outcome, Producer, Transactions};

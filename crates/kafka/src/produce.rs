@@ -9,11 +9,13 @@ use std::collections::VecDeque;
 use std::future::Future as _;
 use std::time::Duration;
 
+use rdkafka::consumer::{Consumer, ConsumerContext};
 use rdkafka::error::KafkaError as RdError;
 use rdkafka::message::{Header as RdHeader, OwnedHeaders};
 use rdkafka::producer::future_producer::OwnedDeliveryResult;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer as _};
 use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
 use switchyard_wire::Header;
 
 use crate::client::{CONNECT_TIMEOUT, EdgeContext, KafkaError, contact_error, rdkafka_config};
@@ -32,6 +34,8 @@ pub struct OutRecord {
     pub value: Option<Vec<u8>>,
     /// Headers.
     pub headers: Vec<Header>,
+    /// Record timestamp in ms since the epoch (`None`: the producer's clock).
+    pub timestamp: Option<i64>,
 }
 
 /// Where a record was written.
@@ -79,18 +83,60 @@ impl<T> std::fmt::Debug for Producer<T> {
     }
 }
 
+/// How long a transaction call may take before it is reported as failed.
+const TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
+
 impl<T> Producer<T> {
     /// Build the producer and check that the cluster answers (bounded wait).
     pub fn connect(cfg: &ClientConfig) -> Result<Self, KafkaError> {
+        Self::build(cfg, None)
+    }
+
+    /// Build a transactional producer with this `transactional.id` and initialise its transactions
+    /// (fencing any earlier producer with the same id). A cluster without transactions is refused here,
+    /// before anything is read.
+    pub fn connect_transactional(
+        cfg: &ClientConfig,
+        transactional_id: &str,
+    ) -> Result<(Self, Transactions), KafkaError> {
+        let producer = Self::build(cfg, Some(transactional_id))?;
+        let bootstrap = cfg.get("bootstrap.servers").unwrap_or_default().to_string();
+        producer
+            .inner
+            .init_transactions(TRANSACTION_TIMEOUT)
+            .map_err(|e| KafkaError::TransactionsUnsupported {
+                bootstrap,
+                detail: e.to_string(),
+            })?;
+        let txn = Transactions {
+            inner: producer.inner.clone(),
+        };
+        Ok((producer, txn))
+    }
+
+    fn build(cfg: &ClientConfig, transactional_id: Option<&str>) -> Result<Self, KafkaError> {
         let mut c = rdkafka_config(cfg)?;
+        if let Some(id) = transactional_id {
+            c.set("transactional.id", id);
+        }
+        // A transactional producer's messages time out with its transactions (librdkafka ties
+        // message.timeout.ms to transaction.timeout.ms); 10 s bounds how long read_committed readers wait
+        // on the transaction of a member that died, as Kafka Streams' exactly-once default does.
+        let timeouts: &[(&str, &str)] = if transactional_id.is_some() {
+            &[("transaction.timeout.ms", "10000")]
+        } else {
+            &[("message.timeout.ms", "60000")]
+        };
         for (k, v) in [
             ("enable.idempotence", "true"),
             ("partitioner", "murmur2_random"),
             ("linger.ms", "5"),
-            ("message.timeout.ms", "60000"),
-        ] {
+        ]
+        .iter()
+        .chain(timeouts)
+        {
             if cfg.get(k).is_none() {
-                c.set(k, v);
+                c.set(*k, *v);
             }
         }
         let context = EdgeContext::default();
@@ -143,6 +189,9 @@ impl<T> Producer<T> {
         }
         if let Some(p) = record.partition {
             fr = fr.partition(p);
+        }
+        if let Some(ts) = record.timestamp {
+            fr = fr.timestamp(ts);
         }
         loop {
             match self.inner.send_result(fr) {
@@ -212,6 +261,14 @@ impl<T> Producer<T> {
         self.in_flight.len()
     }
 
+    /// Forget deliveries whose transaction was aborted: their records will never be committed, and the
+    /// source records they came from are read again.
+    pub fn discard_in_flight(&mut self) -> usize {
+        let n = self.in_flight.len();
+        self.in_flight.clear();
+        n
+    }
+
     /// Wait for every outstanding delivery.
     pub async fn flush(&mut self) -> Vec<Outcome<T>> {
         let mut done = Vec::with_capacity(self.in_flight.len());
@@ -219,5 +276,67 @@ impl<T> Producer<T> {
             done.push(o);
         }
         done
+    }
+}
+
+/// The transactions of a transactional producer (see [`Producer::connect_transactional`]). Cloning shares
+/// the producer, so a rebalance callback can commit the open transaction before its partitions go.
+#[derive(Clone)]
+pub struct Transactions {
+    inner: FutureProducer<EdgeContext>,
+}
+
+impl std::fmt::Debug for Transactions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transactions").finish_non_exhaustive()
+    }
+}
+
+fn txn_error(context: &str) -> impl FnOnce(RdError) -> KafkaError {
+    let context = context.to_string();
+    move |source| KafkaError::Client { context, source }
+}
+
+impl Transactions {
+    /// Start a transaction: every record sent until [`commit`](Self::commit) or [`abort`](Self::abort)
+    /// belongs to it.
+    pub fn begin(&self) -> Result<(), KafkaError> {
+        self.inner
+            .begin_transaction()
+            .map_err(txn_error("beginning a transaction"))
+    }
+
+    /// Commit the open transaction together with the consumer group's next positions
+    /// `(topic, partition, next offset)`: the outputs become visible to `read_committed` readers and the
+    /// source offsets advance in one atomic step. Waits for every record of the transaction.
+    pub fn commit<C, K>(&self, consumer: &K, offsets: &[(String, i32, i64)]) -> Result<(), KafkaError>
+    where
+        C: ConsumerContext + 'static,
+        K: Consumer<C>,
+    {
+        if !offsets.is_empty() {
+            let mut tpl = TopicPartitionList::new();
+            for (t, p, o) in offsets {
+                tpl.add_partition_offset(t, *p, Offset::Offset(*o))
+                    .map_err(txn_error("committing a transaction"))?;
+            }
+            let group = consumer.group_metadata().ok_or_else(|| KafkaError::Client {
+                context: "committing a transaction: the consumer has no group metadata".into(),
+                source: RdError::Canceled,
+            })?;
+            self.inner
+                .send_offsets_to_transaction(&tpl, &group, TRANSACTION_TIMEOUT)
+                .map_err(txn_error("adding source offsets to the transaction"))?;
+        }
+        self.inner
+            .commit_transaction(TRANSACTION_TIMEOUT)
+            .map_err(txn_error("committing a transaction"))
+    }
+
+    /// Abort the open transaction: its records are never shown to `read_committed` readers.
+    pub fn abort(&self) -> Result<(), KafkaError> {
+        self.inner
+            .abort_transaction(TRANSACTION_TIMEOUT)
+            .map_err(txn_error("aborting a transaction"))
     }
 }

@@ -16,10 +16,11 @@ use rdkafka::Message;
 use rdkafka::consumer::Consumer;
 use rdkafka::message::Headers;
 use switchyard_kafka::{
-    ClientConfig, GroupConsumer, KafkaError, OutRecord, Producer, RevokeHook, Startup, commit_with,
+    ClientConfig, GroupConsumer, KafkaError, OutRecord, Producer, RevokeHook, Startup, Transactions,
+    commit_with,
 };
 use switchyard_registry::RegistryClient;
-use switchyard_sql::{EvalContext, Plan, StatementPlan, eval_filter};
+use switchyard_sql::{ColumnKind, EvalContext, Plan, StatementPlan, eval_filter};
 use switchyard_sql::{RowKind, Value};
 use switchyard_wire::Header;
 use tokio::sync::watch;
@@ -41,6 +42,8 @@ pub struct RunOptions {
     pub client: ClientConfig,
     /// Stop when every partition has been read up to the end offsets seen at start.
     pub until_end: bool,
+    /// Exactly-once: outputs, dead letters and source offsets are committed in one Kafka transaction.
+    pub exactly_once: bool,
 }
 
 /// How a source table treats records it cannot process.
@@ -86,6 +89,17 @@ pub enum RunError {
 struct Statement {
     plan: StatementPlan,
     sink: Arc<SinkEncoder>,
+    /// Which record field each of `plan.metadata`'s expressions writes, in the same order.
+    metadata: Vec<MetadataWrite>,
+}
+
+/// A writable metadata column of a Kafka sink (Flink's Kafka connector: `timestamp` and `headers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MetadataWrite {
+    /// The record's timestamp.
+    Timestamp,
+    /// The record's headers (`MAP<STRING, BYTES>`).
+    Headers,
 }
 
 /// One source table and the statements it feeds.
@@ -142,9 +156,23 @@ impl Router {
                         enc
                     }
                 };
+                let sink_table = &plan.tables[st.sink];
+                let metadata = st
+                    .metadata
+                    .iter()
+                    .map(|(slot, _)| match &sink_table.columns[*slot].kind {
+                        ColumnKind::Metadata { key, .. } if key == "timestamp" => Ok(MetadataWrite::Timestamp),
+                        ColumnKind::Metadata { key, .. } if key == "headers" => Ok(MetadataWrite::Headers),
+                        _ => Err(RunError::Build(format!(
+                            "sink `{}`: column `{}` is not a writable metadata column (Kafka sinks write 'timestamp' and 'headers')",
+                            sink_table.name, sink_table.columns[*slot].name
+                        ))),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
                 statements.push(Statement {
                     plan: st.clone(),
                     sink,
+                    metadata,
                 });
             }
             let errors = match table.option("error-handling.mode").unwrap_or("log") {
@@ -179,10 +207,16 @@ impl Router {
                 startup,
             });
         }
+        let metrics = Metrics::new(registry.clone());
+        for s in &sources {
+            for st in &s.statements {
+                metrics.register_statement(st.plan.index, &s.topic, &st.sink.topic);
+            }
+        }
         Ok(Router {
             sources,
             registry,
-            metrics: Arc::new(Metrics::default()),
+            metrics: Arc::new(metrics),
             options,
         })
     }
@@ -271,6 +305,81 @@ fn startup_mode(mode: Option<&str>, table: &switchyard_sql::TableDef) -> Result<
 /// Tag of an in-flight delivery: the source record it came from.
 type Tag = (i32, i64);
 
+/// How a source's outputs and offsets are committed.
+enum Delivery {
+    /// Offsets are committed only past records whose every output was acknowledged.
+    AtLeastOnce(Arc<Mutex<OffsetTracker>>),
+    /// Outputs, dead letters and the source offsets go into one Kafka transaction per commit interval.
+    ExactlyOnce {
+        txn: Transactions,
+        state: Arc<Mutex<TxnState>>,
+    },
+}
+
+/// The open transaction of an exactly-once source: whether one is open and the next positions of the
+/// records whose outputs it holds.
+#[derive(Debug, Default)]
+struct TxnState {
+    open: bool,
+    positions: BTreeMap<i32, i64>,
+}
+
+impl TxnState {
+    fn offsets(&self, topic: &str) -> Vec<(String, i32, i64)> {
+        self.positions
+            .iter()
+            .map(|(p, o)| (topic.to_string(), *p, *o))
+            .collect()
+    }
+}
+
+/// Commit the open transaction with its source positions; on failure abort it, so that none of its
+/// records is ever shown to `read_committed` readers and its source records are read again.
+fn commit_transaction<C, K>(
+    txn: &Transactions,
+    state: &mut TxnState,
+    consumer: &K,
+    topic: &str,
+) -> Result<bool, KafkaError>
+where
+    C: rdkafka::consumer::ConsumerContext + 'static,
+    K: Consumer<C>,
+{
+    if !state.open {
+        return Ok(false);
+    }
+    let offsets = state.offsets(topic);
+    state.open = false;
+    state.positions.clear();
+    match txn.commit(consumer, &offsets) {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            if let Err(abort) = txn.abort() {
+                tracing::warn!("aborting the transaction after a failed commit failed too: {abort}");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The `transactional.id` of this member. With static membership (`group.instance.id`) it is stable, so a
+/// restarted member fences its predecessor and aborts its open transaction at once; otherwise it is unique
+/// to the process (zombies are fenced by the group's generation, KIP-447) and a dead member's open
+/// transaction is aborted by the broker after `transaction.timeout.ms`.
+fn transactional_id(group: &str, topic: &str, instance: Option<&str>) -> String {
+    if let Some(instance) = instance {
+        return format!("switchyard-{group}-{topic}-{instance}");
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
+    format!(
+        "switchyard-{group}-{topic}-{host}-{}-{}",
+        std::process::id(),
+        now_micros()
+    )
+}
+
 async fn run_source(
     mut src: SourceRun,
     registry: Arc<Option<RegistryClient>>,
@@ -278,32 +387,69 @@ async fn run_source(
     options: RunOptions,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), RunError> {
-    let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
-    let hook: RevokeHook = {
-        let tracker = tracker.clone();
-        Arc::new(move |consumer, parts| {
-            let offsets = match tracker.lock() {
-                Ok(mut t) => {
-                    let offsets =
-                        t.committable_where(|topic, p| parts.iter().any(|(pt, pp)| pt == topic && *pp == p));
-                    for (topic, p) in parts {
-                        t.forget(topic, *p);
+    // The producer first: with exactly-once, the revoke hook commits the open transaction through it.
+    let (mut producer, delivery): (Producer<Tag>, Delivery) = if options.exactly_once {
+        let id = src.client.get("transactional.id").map_or_else(
+            || transactional_id(&src.group, &src.topic, src.client.get("group.instance.id")),
+            String::from,
+        );
+        let (producer, txn) = Producer::connect_transactional(&src.client, &id)?;
+        tracing::info!(transactional_id = %id, "exactly-once: transactions initialised");
+        (
+            producer,
+            Delivery::ExactlyOnce {
+                txn,
+                state: Arc::new(Mutex::new(TxnState::default())),
+            },
+        )
+    } else {
+        let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
+        (Producer::connect(&src.client)?, Delivery::AtLeastOnce(tracker))
+    };
+    let hook: RevokeHook = match &delivery {
+        Delivery::AtLeastOnce(tracker) => {
+            let tracker = tracker.clone();
+            Arc::new(move |consumer, parts| {
+                let offsets = match tracker.lock() {
+                    Ok(mut t) => {
+                        let offsets = t.committable_where(|topic, p| {
+                            parts.iter().any(|(pt, pp)| pt == topic && *pp == p)
+                        });
+                        for (topic, p) in parts {
+                            t.forget(topic, *p);
+                        }
+                        offsets
                     }
-                    offsets
+                    Err(_) => Vec::new(),
+                };
+                if let Err(e) = commit_with(consumer, &offsets) {
+                    tracing::warn!("commit on revoke failed: {e}");
                 }
-                Err(_) => Vec::new(),
-            };
-            if let Err(e) = commit_with(consumer, &offsets) {
-                tracing::warn!("commit on revoke failed: {e}");
-            }
-        })
+            })
+        }
+        Delivery::ExactlyOnce { txn, state } => {
+            let (txn, state, topic) = (txn.clone(), state.clone(), src.topic.clone());
+            Arc::new(move |consumer, _parts| {
+                // The group protocol revokes every partition at once: commit all the open transaction holds,
+                // before another member starts from the committed positions.
+                if let Ok(mut st) = state.lock()
+                    && let Err(e) = commit_transaction(&txn, &mut st, consumer, &topic)
+                {
+                    tracing::warn!(
+                        "commit on revoke failed, transaction aborted (its records are read again): {e}"
+                    );
+                }
+            })
+        }
     };
     let mut client = src.client.clone();
     if options.until_end {
         client.set("enable.partition.eof", "true");
     }
+    if options.exactly_once && client.get("isolation.level").is_none() {
+        client.set("isolation.level", "read_committed");
+    }
     let group = GroupConsumer::subscribe(&client, &src.group, &[src.topic.as_str()], &src.startup, hook)?;
-    let mut producer: Producer<Tag> = Producer::connect(&src.client)?;
     let ends = if options.until_end {
         Some(end_offsets(&group, &src.topic)?)
     } else {
@@ -312,69 +458,114 @@ async fn run_source(
     // The last offset processed per partition; a partition-EOF event (asked for with `until_end`) also
     // marks a partition done, so a pass over a topic the group has already read finishes at once.
     let mut reached: BTreeMap<i32, i64> = BTreeMap::new();
-    tracing::info!(topic = %src.topic, group = %src.group, statements = src.statements.len(), "pipeline started");
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    let mut ticks = 0u64;
-    loop {
-        if let Some(ends) = &ends
-            && ends
-                .iter()
-                .all(|(p, end)| reached.get(p).copied().unwrap_or(-1) + 1 >= *end || *end == 0)
-        {
-            break;
-        }
-        tokio::select! {
-            _ = shutdown.changed() => break,
-            _ = tick.tick() => {
-                ticks += 1;
-                settle(&mut producer, &tracker, &group, &metrics, &src.topic)?;
-                if ticks.is_multiple_of(10) {
-                    metrics.set_lag(&group.lag());
-                }
+    tracing::info!(topic = %src.topic, group = %src.group, statements = src.statements.len(), exactly_once = options.exactly_once, "pipeline started");
+    // Exactly-once commits a transaction every 100 ms (as Kafka Streams does); at-least-once commits
+    // offsets every second.
+    let every = if options.exactly_once {
+        Duration::from_millis(100)
+    } else {
+        Duration::from_secs(1)
+    };
+    let mut tick = tokio::time::interval(every);
+    let mut last_lag = std::time::Instant::now();
+    let result: Result<(), RunError> = async {
+        loop {
+            if let Some(ends) = &ends
+                && ends
+                    .iter()
+                    .all(|(p, end)| reached.get(p).copied().unwrap_or(-1) + 1 >= *end || *end == 0)
+            {
+                break;
             }
-            msg = group.consumer.recv() => {
-                let m = match msg {
-                    Err(rdkafka::error::KafkaError::PartitionEOF(p)) => {
-                        if let Some(end) = ends.as_ref().and_then(|e| e.get(&p)) {
-                            reached.insert(p, end - 1);
-                        }
-                        continue;
+            tokio::select! {
+                _ = shutdown.changed() => break,
+                _ = tick.tick() => {
+                    settle(&mut producer, &delivery, &group, &metrics, &src.topic)?;
+                    if last_lag.elapsed() >= Duration::from_secs(10) {
+                        metrics.set_lag(&group.lag());
+                        last_lag = std::time::Instant::now();
                     }
-                    other => other.map_err(|source| KafkaError::Client { context: format!("consuming `{}`", src.topic), source })?,
-                };
-                let headers: Vec<(String, Option<Vec<u8>>)> = m
-                    .headers()
-                    .map(|hs| hs.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect())
-                    .unwrap_or_default();
-                let view = RecordView {
-                    topic: m.topic(), partition: m.partition(), offset: m.offset(), timestamp: m.timestamp().to_millis(),
-                    key: m.key(), value: m.payload(), headers: &headers,
-                };
-                metrics.record_in(&src.topic);
-                let outputs = process(&mut src, &view, registry.as_ref().as_ref(), &metrics, &options, &mut shutdown).await?;
-                let Some(outputs) = outputs else { break };
-                let (partition, offset) = (view.partition, view.offset);
-                drop(m);
-                if let Ok(mut t) = tracker.lock() {
-                    t.read(&src.topic, partition, offset, outputs.len());
                 }
-                reached.insert(partition, offset);
-                for out in outputs {
-                    let done = producer.send((partition, offset), &out).await;
-                    record_acks(done, &tracker, &src.topic)?;
+                msg = group.consumer.recv() => {
+                    let m = match msg {
+                        Err(rdkafka::error::KafkaError::PartitionEOF(p)) => {
+                            if let Some(end) = ends.as_ref().and_then(|e| e.get(&p)) {
+                                reached.insert(p, end - 1);
+                            }
+                            continue;
+                        }
+                        other => other.map_err(|source| KafkaError::Client { context: format!("consuming `{}`", src.topic), source })?,
+                    };
+                    let headers: Vec<(String, Option<Vec<u8>>)> = m
+                        .headers()
+                        .map(|hs| hs.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect())
+                        .unwrap_or_default();
+                    let view = RecordView {
+                        topic: m.topic(), partition: m.partition(), offset: m.offset(), timestamp: m.timestamp().to_millis(),
+                        key: m.key(), value: m.payload(), headers: &headers,
+                    };
+                    metrics.record_in(&src.topic);
+                    let outputs = process(&mut src, &view, registry.as_ref().as_ref(), &metrics, &options, &mut shutdown).await?;
+                    let Some(outputs) = outputs else { break };
+                    let (partition, offset) = (view.partition, view.offset);
+                    drop(m);
+                    match &delivery {
+                        Delivery::AtLeastOnce(tracker) => {
+                            if let Ok(mut t) = tracker.lock() {
+                                t.read(&src.topic, partition, offset, outputs.len());
+                            }
+                        }
+                        Delivery::ExactlyOnce { txn, state } => {
+                            let mut st = state.lock().map_err(|_| RunError::Build("transaction state poisoned".into()))?;
+                            if !st.open {
+                                // Records of an aborted transaction are never committed: forget them.
+                                producer.discard_in_flight();
+                                txn.begin()?;
+                                st.open = true;
+                            }
+                        }
+                    }
+                    reached.insert(partition, offset);
+                    for out in outputs {
+                        let done = producer.send((partition, offset), &out).await;
+                        record_acks(done, &delivery, &src.topic)?;
+                    }
+                    if let Delivery::ExactlyOnce { state, .. } = &delivery
+                        && let Ok(mut st) = state.lock()
+                    {
+                        st.positions.insert(partition, offset + 1);
+                    }
                 }
             }
         }
+        Ok(())
     }
-    // Flush, commit what is safe, and leave the group.
-    let done = producer.flush().await;
-    record_acks(done, &tracker, &src.topic)?;
-    settle(&mut producer, &tracker, &group, &metrics, &src.topic)?;
+    .await;
+    // Flush, commit what is safe, and leave the group. After a failure, exactly-once aborts the open
+    // transaction and at-least-once commits only what was acknowledged.
+    let finished = match (&result, &delivery) {
+        (Err(_), Delivery::ExactlyOnce { txn, state }) => {
+            if let Ok(mut st) = state.lock()
+                && st.open
+            {
+                st.open = false;
+                if let Err(e) = txn.abort() {
+                    tracing::warn!("aborting the open transaction failed: {e}");
+                }
+            }
+            Ok(())
+        }
+        _ => {
+            let done = producer.flush().await;
+            record_acks(done, &delivery, &src.topic)
+                .and_then(|()| settle(&mut producer, &delivery, &group, &metrics, &src.topic))
+        }
+    };
     group.consumer.unsubscribe();
     tracing::info!(topic = %src.topic, "pipeline stopped");
     // Dropping a group consumer right after a commit can hang in librdkafka; the process is ending anyway.
     std::mem::forget(group);
-    Ok(())
+    result.and(finished)
 }
 
 fn end_offsets(group: &GroupConsumer, topic: &str) -> Result<BTreeMap<i32, i64>, RunError> {
@@ -403,31 +594,55 @@ fn end_offsets(group: &GroupConsumer, topic: &str) -> Result<BTreeMap<i32, i64>,
 
 fn record_acks(
     done: Vec<switchyard_kafka::Outcome<Tag>>,
-    tracker: &Mutex<OffsetTracker>,
+    delivery: &Delivery,
     topic: &str,
 ) -> Result<(), RunError> {
-    let Ok(mut t) = tracker.lock() else { return Ok(()) };
-    for ((partition, offset), result) in done {
-        // A delivery that failed after librdkafka's own retries is fatal: its offset is never committed,
-        // so the record is read again after restart rather than lost.
-        result?;
-        t.acked(topic, partition, offset);
+    match delivery {
+        Delivery::AtLeastOnce(tracker) => {
+            let Ok(mut t) = tracker.lock() else { return Ok(()) };
+            for ((partition, offset), result) in done {
+                // A delivery that failed after librdkafka's own retries is fatal: its offset is never
+                // committed, so the record is read again after restart rather than lost.
+                result?;
+                t.acked(topic, partition, offset);
+            }
+        }
+        // The transaction's commit waits for its records; a failed delivery fails the commit.
+        Delivery::ExactlyOnce { .. } => {
+            for (_, result) in done {
+                result?;
+            }
+        }
     }
     Ok(())
 }
 
 fn settle(
     producer: &mut Producer<Tag>,
-    tracker: &Mutex<OffsetTracker>,
+    delivery: &Delivery,
     group: &GroupConsumer,
     metrics: &Metrics,
     topic: &str,
 ) -> Result<(), RunError> {
-    record_acks(producer.completed(), tracker, topic)?;
-    let offsets = tracker.lock().map(|mut t| t.committable()).unwrap_or_default();
-    if !offsets.is_empty() {
-        group.commit(&offsets)?;
-        metrics.committed();
+    match delivery {
+        Delivery::AtLeastOnce(tracker) => {
+            record_acks(producer.completed(), delivery, topic)?;
+            let offsets = tracker.lock().map(|mut t| t.committable()).unwrap_or_default();
+            if !offsets.is_empty() {
+                let started = std::time::Instant::now();
+                group.commit(&offsets)?;
+                metrics.committed(started.elapsed());
+            }
+        }
+        Delivery::ExactlyOnce { txn, state } => {
+            let Ok(mut st) = state.lock() else { return Ok(()) };
+            let started = std::time::Instant::now();
+            if commit_transaction(txn, &mut st, &group.consumer, topic)? {
+                metrics.committed(started.elapsed());
+            }
+            // Every record of the committed transaction was delivered.
+            producer.discard_in_flight();
+        }
     }
     Ok(())
 }
@@ -518,6 +733,17 @@ fn statement_output(
         e.statement = Some(st.plan.index);
         e.with_schema(schema_id)
     })?;
+    let mut timestamp = None;
+    let mut headers = Vec::new();
+    for ((_, expr), target) in st.plan.metadata.iter().zip(&st.metadata) {
+        let v = expr
+            .eval(row, ctx)
+            .map_err(|e| at(Stage::Evaluate, "EVALUATION", format!("SELECT (metadata): {e}")))?;
+        match target {
+            MetadataWrite::Timestamp => timestamp = metadata_timestamp(&v),
+            MetadataWrite::Headers => headers = metadata_headers(&v),
+        }
+    }
     // Upsert semantics for changelog rows: a deletion is a tombstone for its key; the before-image of
     // an update is superseded by its after-image.
     let value = match kind {
@@ -530,8 +756,41 @@ fn statement_output(
         partition: None,
         key,
         value,
-        headers: Vec::new(),
+        headers,
+        timestamp,
     }))
+}
+
+/// A `timestamp` metadata value as ms since the epoch; `NULL` leaves the producer's clock, as in Flink.
+fn metadata_timestamp(v: &Value) -> Option<i64> {
+    match v {
+        Value::TimestampLtz(us) | Value::Timestamp(us) => Some(us.div_euclid(1000)),
+        Value::BigInt(ms) => Some(*ms),
+        _ => None,
+    }
+}
+
+/// A `headers` metadata value (`MAP<STRING, BYTES>`) as record headers, in map order.
+fn metadata_headers(v: &Value) -> Vec<Header> {
+    let Value::Map(entries) = v else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = match k {
+                Value::String(s) => s.to_string(),
+                _ => return None,
+            };
+            let value = match v {
+                Value::Null => None,
+                Value::Bytes(b) => Some(b.to_vec()),
+                Value::String(s) => Some(s.as_bytes().to_vec()),
+                _ => return None,
+            };
+            Some(Header { name, value })
+        })
+        .collect()
 }
 
 /// Handle a permanent failure per the source's error mode.
@@ -611,5 +870,6 @@ pub fn dead_letter(view: &RecordView<'_>, e: &RecordError, dlq: &str, pipeline: 
         key: view.key.map(<[u8]>::to_vec),
         value: view.value.map(<[u8]>::to_vec),
         headers,
+        timestamp: view.timestamp,
     }
 }

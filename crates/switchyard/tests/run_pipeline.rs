@@ -7,33 +7,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use common::pipeline::{base64_decode, eventually, expected, free_port, pipeline, produce_sample, spawn_run};
 use common::{bootstrap, python, registry, repo, switchyard, tail_json, text, unique_topic};
 use serde_json::Value;
-
-/// The example pipeline with its topics renamed for this test.
-fn pipeline(dir: &Path, suffix: &str) -> (String, BTreeMap<&'static str, String>) {
-    let sql = std::fs::read_to_string(repo().join("examples/business-events/pipeline.sql")).unwrap();
-    let mut topics = BTreeMap::new();
-    let mut sql = sql;
-    for t in [
-        "raw-business-events-dlq",
-        "raw-business-events",
-        "loan-events",
-        "servicing-events",
-        "business-events-audit",
-    ] {
-        let renamed = format!("{t}-{suffix}");
-        sql = sql.replace(&format!("'{t}'"), &format!("'{renamed}'"));
-        topics.insert(t, renamed);
-    }
-    sql = sql.replace("'business-events-routing'", &format!("'routing-{suffix}'"));
-    let path = dir.join("pipeline.sql");
-    std::fs::write(&path, sql).unwrap();
-    (path.to_str().unwrap().to_string(), topics)
-}
 
 fn bootstrap_static() -> &'static str {
     static B: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -63,47 +42,6 @@ fn run_until_end_as(sql: &str, extra: &[&str]) {
     args.extend_from_slice(extra);
     let out = switchyard(&args, None);
     assert_eq!(out.status.code(), Some(0), "run failed: {}", text(&out.stderr));
-}
-
-fn produce_sample(topic: &str, n: &str, seed: &str) {
-    let out = switchyard(
-        &[
-            "produce",
-            topic,
-            "--sample",
-            "business-events",
-            n,
-            "--seed",
-            seed,
-            "-b",
-            &bootstrap(),
-            "--registry",
-            &registry(),
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-}
-
-/// What each sink must hold, computed from the input the same way the SQL says.
-fn expected(input: &[Value]) -> BTreeMap<&'static str, BTreeSet<i64>> {
-    let mut out: BTreeMap<&'static str, BTreeSet<i64>> = BTreeMap::new();
-    for rec in input {
-        let v = &rec["value"]["json"];
-        let id = v["id"].as_i64().unwrap();
-        let ty = v["event_type"].as_str().unwrap_or_default();
-        let op = v["__op"].as_str().unwrap_or_default();
-        if ty.to_uppercase() == "LOAN" && op != "d" {
-            out.entry("loan-events").or_default().insert(id);
-        }
-        if (ty == "PAYMENT" || ty == "ESCROW") && op != "d" {
-            out.entry("servicing-events").or_default().insert(id);
-        }
-        if op == "d" || (matches!(op, "c" | "u") && !["LOAN", "PAYMENT", "ESCROW"].contains(&ty)) {
-            out.entry("business-events-audit").or_default().insert(id);
-        }
-    }
-    out
 }
 
 #[test]
@@ -197,7 +135,10 @@ fn example_routes_every_record_and_dead_letters_the_bad_ones() {
     }
     // Outputs are read by Confluent's own deserializer.
     let loans = expected(&input)["loan-events"].len();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/kafka_peer.py");
+    let script: &str = &format!(
+        "{}/tests/interop/kafka_peer.py",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap()
+    );
     let peer = Command::new(python())
         .args([
             script,
@@ -213,11 +154,6 @@ fn example_routes_every_record_and_dead_letters_the_bad_ones() {
     assert_eq!(text(&peer.stdout).lines().count(), loans);
 }
 
-fn base64_decode(s: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
-}
-
 fn capture(topic: &str, dir: &Path) -> Vec<Value> {
     let path = dir.join(format!("{topic}.jsonl"));
     let out = switchyard(
@@ -230,16 +166,6 @@ fn capture(topic: &str, dir: &Path) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-fn spawn_run(sql: &str, extra: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(["run", sql, "-b", &bootstrap(), "--registry", &registry()])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
 }
 
 /// kill -9 the router repeatedly mid-stream, restart: every input reaches its sinks (duplicates allowed).
@@ -273,18 +199,6 @@ fn kill_9_mid_stream_loses_nothing() {
         duplicates += got.len() - got_ids.len();
     }
     eprintln!("duplicates after 3 kills: {duplicates}");
-}
-
-/// Poll until `f` holds or `timeout` passes.
-fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    false
 }
 
 /// The registry is down when the pipeline starts and comes back: nothing is dead-lettered, all arrive.
@@ -372,63 +286,154 @@ fn registry_outage_stalls_without_dead_letters() {
     assert!(text(&loans.stdout).lines().count() > 0);
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// `--exactly-once`: kill -9 the router repeatedly mid-stream, restart; a `read_committed` reader of every
+/// sink sees each expected record exactly once — the outputs of the killed runs' open transactions are
+/// aborted, never shown.
+#[test]
+fn exactly_once_kill_9_neither_loses_nor_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sql, topics) = pipeline(dir.path(), &unique_topic("eos"));
+    let source = &topics["raw-business-events"];
+    produce_sample(source, "20000", "7");
+    // Static membership also makes the transactional id stable, so a restarted member fences its
+    // predecessor and the broker aborts the dead member's open transaction at once.
+    let member = format!("group.instance.id={}", unique_topic("eos-member"));
+    let extra = [
+        "--exactly-once",
+        "-X",
+        member.as_str(),
+        "-X",
+        "session.timeout.ms=6000",
+    ];
+    for _ in 0..3 {
+        let mut child = spawn_run(&sql, &extra);
+        std::thread::sleep(Duration::from_millis(1500));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    let mut args = vec![
+        "run",
+        sql.as_str(),
+        "-b",
+        bootstrap_static(),
+        "--registry",
+        registry_static(),
+        "--until-end",
+    ];
+    args.extend_from_slice(&extra);
+    let last = switchyard(&args, None);
+    let stderr = text(&last.stderr);
+    assert_eq!(last.status.code(), Some(0), "run failed: {stderr}");
+    // The killed runs committed part of the work, so the kills fell mid-stream.
+    let read_by_last: usize = stderr
+        .lines()
+        .find_map(|l| {
+            l.strip_suffix(" dead-lettered")?
+                .split(" records read")
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap();
+    assert!(
+        read_by_last < 20000,
+        "the killed runs committed nothing: {stderr}"
+    );
+    let input: Vec<Value> = tail_json(source);
+    assert_eq!(input.len(), 20000);
+    let expected = expected(&input);
+    for (sink, ids) in &expected {
+        let got = tail_json(&topics[sink]);
+        let got_ids: Vec<i64> = got
+            .iter()
+            .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
+            .collect();
+        let unique: BTreeSet<i64> = got_ids.iter().copied().collect();
+        assert_eq!(&unique, ids, "sink {sink}: every record arrived");
+        assert_eq!(
+            got_ids.len(),
+            ids.len(),
+            "sink {sink}: no duplicates under exactly-once"
+        );
+    }
+    // What the killed runs wrote and never committed is still in the log, invisible to read_committed.
+    let uncommitted = switchyard(
+        &[
+            "tail",
+            &topics["loan-events"],
+            "-b",
+            &bootstrap(),
+            "-X",
+            "isolation.level=read_uncommitted",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    eprintln!(
+        "loan-events: {} committed, {} records in the log including aborted transactions",
+        expected["loan-events"].len(),
+        text(&uncommitted.stdout).lines().count()
+    );
 }
 
-/// Two instances in one group share the partitions; one is killed (-9) and the other takes over its
-/// partitions: every record reaches its sink.
-///
-/// Ignored on the bundled broker: noida-db 0.2.3 never expires a member that died without leaving, so the
-/// survivor is never given the dead member's partitions — seen with Confluent's own Python client too (two
-/// consumers, one killed -9, the other keeps its two of four partitions for good). Run it against a broker
-/// that expires sessions: `SWITCHYARD_BOOTSTRAP=host:9092 cargo test -p switchyard --test run_pipeline -- --ignored`.
+/// Writable sink metadata: a `timestamp` column sets the record timestamp and a `headers` column the
+/// record headers, as Flink's Kafka connector writes them.
 #[test]
-#[ignore = "noida-db does not expire the sessions of killed members; needs a broker that does (SWITCHYARD_BOOTSTRAP)"]
-fn two_instances_one_killed_the_other_takes_over() {
+fn sink_metadata_columns_set_timestamp_and_headers() {
     let dir = tempfile::tempdir().unwrap();
-    let (sql, topics) = pipeline(dir.path(), &unique_topic("pair"));
+    let (_, topics) = pipeline(dir.path(), &unique_topic("meta"));
     let source = &topics["raw-business-events"];
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/kafka_peer.py");
-    let created = Command::new(python())
-        .args([script, "create", &bootstrap(), &registry(), source, "4"])
-        .output()
-        .unwrap();
-    assert!(created.status.success(), "{}", text(&created.stderr));
-    produce_sample(source, "100000", "9");
-    let a_id = format!("group.instance.id={}", unique_topic("a"));
-    let b_id = format!("group.instance.id={}", unique_topic("b"));
-    let mut a = spawn_run(&sql, &["-X", &a_id, "-X", "session.timeout.ms=6000"]);
-    let mut b = spawn_run(&sql, &["-X", &b_id, "-X", "session.timeout.ms=6000"]);
-    std::thread::sleep(Duration::from_millis(1500));
-    a.kill().unwrap(); // SIGKILL: A's partitions must move to B
-    a.wait().unwrap();
-    let input = tail_json(source);
-    assert_eq!(input.len(), 100000);
-    let expected = expected(&input);
-    let at_kill = tail_json(&topics["loan-events"]).len();
-    eprintln!(
-        "loan-events held {at_kill} of {} records when A was killed",
-        expected["loan-events"].len()
+    let sink = unique_topic("meta-out");
+    produce_sample(source, "50", "3");
+    let sql = format!(
+        "CREATE TABLE src (
+           id BIGINT NOT NULL, event_type STRING, created_date TIMESTAMP(6), __op STRING, __table STRING
+         ) WITH ('connector' = 'kafka', 'topic' = '{source}', 'properties.group.id' = '{group}',
+                 'scan.startup.mode' = 'earliest-offset', 'value.format' = 'json-registry');
+         CREATE TABLE out_events (
+           id BIGINT,
+           event_type STRING,
+           ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp',
+           hdrs MAP<STRING, BYTES> METADATA FROM 'headers'
+         ) WITH ('connector' = 'kafka', 'topic' = '{sink}', 'value.format' = 'json');
+         INSERT INTO out_events
+         SELECT id, event_type, TO_TIMESTAMP_LTZ(1700000000000 + id, 3),
+                MAP['source-table', CAST(__table AS BYTES), 'op', CAST(__op AS BYTES)]
+         FROM src;",
+        group = unique_topic("meta-group"),
     );
-    let complete = eventually(Duration::from_secs(120), || {
-        expected.iter().all(|(sink, ids)| {
-            let got: BTreeSet<i64> = tail_json(&topics[sink])
-                .iter()
-                .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
-                .collect();
-            &got == ids
+    let path = dir.path().join("meta.sql");
+    std::fs::write(&path, sql).unwrap();
+    run_until_end(path.to_str().unwrap());
+    let input: BTreeMap<i64, Value> = tail_json(source)
+        .into_iter()
+        .map(|r| {
+            (
+                r["value"]["json"]["id"].as_i64().unwrap(),
+                r["value"]["json"].clone(),
+            )
         })
-    });
-    let _ = Command::new("kill").args(["-TERM", &b.id().to_string()]).status();
-    let status = b.wait().unwrap();
-    assert!(
-        complete,
-        "B did not take over A's partitions: some records never reached their sinks"
-    );
-    assert!(status.success(), "B should stop cleanly on SIGTERM");
+        .collect();
+    let got = tail_json(&sink);
+    assert_eq!(got.len(), input.len());
+    for r in &got {
+        let id = r["value"]["json"]["id"].as_i64().unwrap();
+        assert_eq!(r["timestamp"].as_i64(), Some(1_700_000_000_000 + id), "{r}");
+        let headers: BTreeMap<String, String> = r["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let value = String::from_utf8(base64_decode(h[1].as_str().unwrap())).unwrap();
+                (h[0].as_str().unwrap().to_string(), value)
+            })
+            .collect();
+        assert_eq!(headers["source-table"], input[&id]["__table"].as_str().unwrap());
+        assert_eq!(headers["op"], input[&id]["__op"].as_str().unwrap());
+        assert!(
+            r["value"]["json"].get("ts").is_none() && r["value"]["json"].get("hdrs").is_none(),
+            "metadata columns are not part of the value: {r}"
+        );
+    }
 }

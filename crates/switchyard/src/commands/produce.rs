@@ -149,6 +149,7 @@ async fn replay(
             key: rec.key,
             value: rec.value,
             headers,
+            timestamp: None,
         };
         outcomes.extend(producer.send(line, &out).await);
     }
@@ -278,6 +279,7 @@ async fn produce(
             key,
             value: input.value.as_ref().map(|v| encode_json_sr(value_id, v)),
             headers: headers.clone(),
+            timestamp: None,
         };
         outcomes.extend(producer.send(input.line, &record).await);
     }

@@ -17,13 +17,16 @@ use crate::output::with_hint;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   switchyard run examples/business-events/pipeline.sql -b localhost:9092 --registry http://localhost:8081
-  switchyard run pipeline.sql --config client.properties --http 127.0.0.1:9464   # /metrics, /health, /ready
+  switchyard run pipeline.sql --config client.properties --http 127.0.0.1:9464   # dashboard at /, /metrics, /health, /ready
   switchyard run pipeline.sql -b localhost:9092 --registry http://localhost:8081 --until-end   # one pass, then exit
+  switchyard run pipeline.sql --config client.properties --exactly-once   # Kafka transactions
 
 Delivery is at-least-once: offsets are committed only past records whose outputs and dead letters were
-acknowledged. Several instances with the same group id share the partitions. A record that cannot be
-processed goes to the dead-letter topic ('error-handling.log.target', default <source topic>-dlq) with
-its reason in headers. Exit codes: 0 stopped cleanly; 1 the pipeline failed; 2 usage or SQL error.")]
+acknowledged. With --exactly-once, outputs, dead letters and source offsets are committed together in
+Kafka transactions; after a crash the open transaction is aborted and its records are read again.
+Several instances with the same group id share the partitions. A record that cannot be processed goes
+to the dead-letter topic ('error-handling.log.target', default <source topic>-dlq) with its reason in
+headers. Exit codes: 0 stopped cleanly; 1 the pipeline failed; 2 usage or SQL error.")]
 pub struct Args {
     /// The pipeline's Flink SQL file.
     file: PathBuf,
@@ -32,16 +35,24 @@ pub struct Args {
     /// Consumer group id (default: the source table's 'properties.group.id', else switchyard-<file stem>).
     #[arg(long, value_name = "GROUP")]
     group: Option<String>,
-    /// Serve /metrics (Prometheus), /health, /ready and /api/stats on this address.
+    /// Serve a live dashboard (/), /metrics (Prometheus), /health, /ready and /api/stats on this address.
     #[arg(long, value_name = "ADDR")]
     http: Option<SocketAddr>,
     /// Stop after reading every partition up to the end offsets seen at start (a one-shot pass).
     #[arg(long)]
     until_end: bool,
+    /// Exactly-once: commit outputs, dead letters and source offsets in one Kafka transaction every
+    /// 100 ms (readers downstream need isolation.level=read_committed). Refused at start when the
+    /// broker has no transactions.
+    #[arg(long)]
+    exactly_once: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let cfg = args.connect.client_config()?;
+    let settings = args.connect.settings()?;
+    // Flags beat the config file's [run] defaults.
+    let defaults = settings.run;
+    let cfg = settings.client;
     let registry = registry_client(&cfg)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -54,9 +65,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         let options = RunOptions {
             name: loaded.name.clone(),
-            group: args.group.clone(),
+            group: args.group.clone().or(defaults.group),
             client: cfg,
             until_end: args.until_end,
+            exactly_once: args.exactly_once || defaults.exactly_once,
         };
         let router = Router::build(&loaded.plan, registry, options)
             .await
@@ -69,9 +81,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             })?;
         let metrics = router.metrics();
         let ready = Arc::new(AtomicBool::new(false));
-        if let Some(addr) = args.http {
+        if let Some(addr) = args.http.or(defaults.http) {
             let bound = crate::http::serve(addr, metrics.clone(), ready.clone()).await?;
-            eprintln!("serving /metrics, /health, /ready and /api/stats on http://{bound}");
+            eprintln!("dashboard on http://{bound}/ (also /metrics, /health, /ready, /api/stats)");
         }
         for (topic, group, statements) in router.sources() {
             eprintln!("reading `{topic}` as group `{group}` for {statements} statement(s)");
@@ -93,6 +105,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(e) => {
                 eprintln!("error: {e}");
+                if let RunError::Kafka(k) = &e
+                    && let Some(hint) = k.hint()
+                {
+                    eprintln!("\nhint: {hint}");
+                }
                 Ok(ExitCode::from(1))
             }
         }

@@ -3,14 +3,16 @@
 //! Schema Registry started in-process.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::path::{Path, PathBuf};
+pub mod pipeline;
+
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../..")
 }
 
 /// `shared/` beside the repository (`SWITCHYARD_SHARED` overrides).
@@ -51,26 +53,35 @@ pub fn text(out: &[u8]) -> String {
     String::from_utf8(out.to_vec()).unwrap()
 }
 
+static BOOTSTRAP: OnceLock<String> = OnceLock::new();
+
+/// Make every helper of this test binary use the broker at `addr` instead of the default one (call it
+/// before anything else talks to a broker; later calls with the same address are no-ops).
+pub fn use_broker(addr: &str) {
+    let set = BOOTSTRAP.get_or_init(|| addr.to_string());
+    assert_eq!(set, addr, "this test binary already uses another broker");
+}
+
 /// The broker's bootstrap address: `SWITCHYARD_BOOTSTRAP`, or one started with `.ci/broker up`.
 pub fn bootstrap() -> String {
-    static ADDR: OnceLock<String> = OnceLock::new();
-    ADDR.get_or_init(|| {
-        if let Ok(b) = std::env::var("SWITCHYARD_BOOTSTRAP") {
-            return b;
-        }
-        let out = Command::new("bash")
-            .arg(repo().join(".ci/broker"))
-            .arg("up")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "could not start the test broker: {}",
-            text(&out.stderr)
-        );
-        text(&out.stdout).trim().to_string()
-    })
-    .clone()
+    BOOTSTRAP
+        .get_or_init(|| {
+            if let Ok(b) = std::env::var("SWITCHYARD_BOOTSTRAP") {
+                return b;
+            }
+            let out = Command::new("bash")
+                .arg(repo().join(".ci/broker"))
+                .arg("up")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "could not start the test broker: {}",
+                text(&out.stderr)
+            );
+            text(&out.stdout).trim().to_string()
+        })
+        .clone()
 }
 
 /// A fresh in-memory embedded Schema Registry for this test binary, as a URL.
