@@ -386,6 +386,13 @@ fn sink_metadata_columns_set_timestamp_and_headers() {
     let source = &topics["raw-business-events"];
     let sink = unique_topic("meta-out");
     produce_sample(source, "50", "3");
+    // An hour ago: recent enough that the broker's time-based retention (7 days by default) keeps the
+    // records; a timestamp older than retention.ms may be deleted by the broker at once.
+    let base = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 3_600_000;
     let sql = format!(
         "CREATE TABLE src (
            id BIGINT NOT NULL, event_type STRING, created_date TIMESTAMP(6), __op STRING, __table STRING
@@ -398,7 +405,7 @@ fn sink_metadata_columns_set_timestamp_and_headers() {
            hdrs MAP<STRING, BYTES> METADATA FROM 'headers'
          ) WITH ('connector' = 'kafka', 'topic' = '{sink}', 'value.format' = 'json');
          INSERT INTO out_events
-         SELECT id, event_type, TO_TIMESTAMP_LTZ(1700000000000 + id, 3),
+         SELECT id, event_type, TO_TIMESTAMP_LTZ({base} + id, 3),
                 MAP['source-table', CAST(__table AS BYTES), 'op', CAST(__op AS BYTES)]
          FROM src;",
         group = unique_topic("meta-group"),
@@ -419,7 +426,7 @@ fn sink_metadata_columns_set_timestamp_and_headers() {
     assert_eq!(got.len(), input.len());
     for r in &got {
         let id = r["value"]["json"]["id"].as_i64().unwrap();
-        assert_eq!(r["timestamp"].as_i64(), Some(1_700_000_000_000 + id), "{r}");
+        assert_eq!(r["timestamp"].as_i64(), Some(base + id), "{r}");
         let headers: BTreeMap<String, String> = r["headers"]
             .as_array()
             .unwrap()
