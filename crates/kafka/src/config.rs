@@ -289,8 +289,16 @@ fn unescape(v: &str) -> String {
     out
 }
 
-/// Replace `${NAME}` and `${env:NAME}` with the variable's value.
 fn interpolate(value: &str, key: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    interpolate_env(value, env).map_err(|var| ConfigError::MissingEnv {
+        key: key.to_string(),
+        var,
+    })
+}
+
+/// Replace `${NAME}` and `${env:NAME}` in `value` with the variable's value, as Confluent's config
+/// providers do; a `${` without `}` stays as written. The error is the name of an unset variable.
+pub fn interpolate_env(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
     while let Some(start) = rest.find("${") {
@@ -302,11 +310,7 @@ fn interpolate(value: &str, key: &str, env: &dyn Fn(&str) -> Option<String>) -> 
         };
         let name = &after[..end];
         let var = name.strip_prefix("env:").unwrap_or(name);
-        let resolved = env(var).ok_or_else(|| ConfigError::MissingEnv {
-            key: key.to_string(),
-            var: var.to_string(),
-        })?;
-        out.push_str(&resolved);
+        out.push_str(&env(var).ok_or_else(|| var.to_string())?);
         rest = &after[end + 1..];
     }
     out.push_str(rest);

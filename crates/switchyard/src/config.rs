@@ -300,26 +300,10 @@ impl ValueError {
 
 /// Replace `${NAME}` and `${env:NAME}` with the variable's value; a `${` without `}` stays as written.
 fn interpolate(value: &str, key: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, ValueError> {
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return Ok(out);
-        };
-        let name = &after[..end];
-        let var = name.strip_prefix("env:").unwrap_or(name);
-        let resolved = env(var).ok_or_else(|| ValueError::MissingEnv {
-            key: key.to_string(),
-            var: var.to_string(),
-        })?;
-        out.push_str(&resolved);
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+    switchyard_kafka::config::interpolate_env(value, env).map_err(|var| ValueError::MissingEnv {
+        key: key.to_string(),
+        var,
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -12,9 +12,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
+use common::pipeline::eventually;
 use common::{bootstrap, registry, repo, switchyard, text, unique_topic};
 use serde_json::{Value, json};
 
@@ -221,17 +222,6 @@ fn num(s: &str) -> u64 {
     s.replace(',', "")
         .parse()
         .unwrap_or_else(|_| panic!("not a count: `{s}`"))
-}
-
-fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    false
 }
 
 /// The bundled example pipeline with its topics renamed for this test: (SQL file, source, sinks, DLQ).

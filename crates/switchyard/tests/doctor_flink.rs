@@ -19,19 +19,14 @@ mod flink;
 
 use std::path::{Path, PathBuf};
 
-use common::{repo, shared, switchyard, text};
+use common::{repo, switchyard, text};
 use serde_json::Value;
 use switchyard_doctor::engine::apache_flink_variant;
 use switchyard_doctor::{Context, Incident};
 use switchyard_sql::plan::{ColumnKind, TableDef};
 
 fn incidents() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(shared().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let mut dirs = common::scenario_dirs();
     dirs.push(repo().join("examples/business-events-incident"));
     dirs
 }

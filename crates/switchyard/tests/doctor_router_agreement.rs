@@ -19,14 +19,7 @@ use switchyard_router::source::{RecordView, Skip, SourceDecoder};
 use switchyard_sql::EvalContext;
 
 fn scenarios() -> Vec<PathBuf> {
-    let shared = common::shared();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(shared.join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
+    common::scenario_dirs()
 }
 
 async fn registry_for(reg: &Registry) -> (switchyard_registry::RunningServer, RegistryClient) {

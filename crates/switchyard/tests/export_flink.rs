@@ -16,18 +16,13 @@ mod flink;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{bootstrap, registry, repo, shared, switchyard, text, unique_topic};
+use common::{bootstrap, registry, repo, switchyard, text, unique_topic};
 use serde_json::Value;
 
 /// The scenario pipelines and the bundled one.
 fn pipelines() -> Vec<PathBuf> {
     let mut out = vec![repo().join("examples/business-events/pipeline.sql")];
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(shared().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = common::scenario_dirs();
     for d in dirs {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();

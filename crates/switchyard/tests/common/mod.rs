@@ -22,6 +22,17 @@ pub fn shared() -> PathBuf {
         .unwrap_or_else(|| repo().join("../shared"))
 }
 
+/// The incident directories under `shared/scenarios/`, sorted.
+pub fn scenario_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(shared().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// The Python with confluent-kafka (`SWITCHYARD_PYTHON`, as `.ci/run` sets it).
 pub fn python() -> String {
     std::env::var("SWITCHYARD_PYTHON").unwrap_or_else(|_| "python3".into())
