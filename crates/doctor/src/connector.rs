@@ -66,6 +66,8 @@ pub struct Unwrap {
     pub alias: String,
     /// Fields added to the row, with their prefix (`__op`, `__table`, …).
     pub added_fields: Vec<String>,
+    /// `add.fields` as configured (`op`, `source.ts_ms`), in order.
+    pub fields: Vec<String>,
     /// The prefix (`add.fields.prefix`, default `__`).
     pub prefix: String,
     /// What a delete becomes: `tombstone` (a null value), `drop`, `rewrite`, `rewrite-with-tombstone`,
@@ -86,7 +88,11 @@ pub struct Prediction {
     pub encoding: ValueEncoding,
     /// The setting that decided the encoding (`value.converter=…`).
     pub encoding_setting: Option<(String, String)>,
-    /// The topics records land in.
+    /// `topic.prefix` (or the older `database.server.name`): the first part of record names.
+    pub topic_prefix: Option<String>,
+    /// The captured tables (`schema.table`, from `table.include.list`), in order.
+    pub tables: Vec<String>,
+    /// The topics records land in (one per table when the list names them).
     pub topics: Vec<String>,
     /// How each topic name came about.
     pub topic_reasoning: Vec<String>,
@@ -126,6 +132,11 @@ pub fn predict(c: &ConnectorConfig) -> Prediction {
         managed,
         encoding,
         encoding_setting,
+        topic_prefix: c
+            .get("topic.prefix")
+            .or_else(|| c.get("database.server.name"))
+            .map(String::from),
+        tables: table_list(c),
         topics,
         topic_reasoning,
         unwrap,
@@ -188,16 +199,7 @@ fn transforms(c: &ConnectorConfig) -> Vec<(String, String)> {
 fn topics(c: &ConnectorConfig) -> (Vec<String>, Vec<String>) {
     let mut reasoning = Vec::new();
     let prefix = c.get("topic.prefix").or_else(|| c.get("database.server.name"));
-    let tables: Vec<String> = c
-        .get("table.include.list")
-        .or_else(|| c.get("table.whitelist"))
-        .map(|l| {
-            l.split(',')
-                .map(|t| t.trim().replace("\\.", "."))
-                .filter(|t| !t.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let tables = table_list(c);
     let mut topics: Vec<String> = match prefix {
         Some(p) => tables.iter().map(|t| format!("{p}.{t}")).collect(),
         None => Vec::new(),
@@ -245,6 +247,19 @@ fn topics(c: &ConnectorConfig) -> (Vec<String>, Vec<String>) {
         }
     }
     (topics, reasoning)
+}
+
+/// `table.include.list` (or `table.whitelist`) as `schema.table` names (regex escapes of the dot removed).
+fn table_list(c: &ConnectorConfig) -> Vec<String> {
+    c.get("table.include.list")
+        .or_else(|| c.get("table.whitelist"))
+        .map(|l| {
+            l.split(',')
+                .map(|t| t.trim().replace("\\.", "."))
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Java's `$1` → the regex crate's `${1}` (so that `$1abc` is not read as a group named `1abc`).
@@ -299,15 +314,19 @@ fn unwrap(c: &ConnectorConfig, managed: bool) -> Option<Unwrap> {
         }
         let get = |k: &str| c.get(&format!("transforms.{alias}.{k}"));
         let prefix = get("add.fields.prefix").unwrap_or("__").to_string();
-        let added_fields = get("add.fields")
+        let fields: Vec<String> = get("add.fields")
             .map(|f| {
                 f.split(',')
                     .map(str::trim)
                     .filter(|f| !f.is_empty())
-                    .map(|f| format!("{prefix}{}", f.replace('.', "_")))
+                    .map(String::from)
                     .collect()
             })
             .unwrap_or_default();
+        let added_fields: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{prefix}{}", f.replace('.', "_")))
+            .collect();
         let delete_mode = match get("delete.tombstone.handling.mode") {
             Some(m) => m.to_string(),
             None => match (get("delete.handling.mode"), get("drop.tombstones")) {
@@ -324,6 +343,7 @@ fn unwrap(c: &ConnectorConfig, managed: bool) -> Option<Unwrap> {
         return Some(Unwrap {
             alias,
             added_fields,
+            fields,
             prefix,
             delete_mode,
         });
@@ -335,6 +355,7 @@ fn unwrap(c: &ConnectorConfig, managed: bool) -> Option<Unwrap> {
         return Some(Unwrap {
             alias: "after.state.only".into(),
             added_fields: Vec::new(),
+            fields: Vec::new(),
             prefix: "__".into(),
             delete_mode: "tombstone".into(),
         });

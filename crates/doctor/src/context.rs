@@ -16,6 +16,7 @@ use switchyard_sql::plan::{Catalog, ColumnDef, ColumnKind, Plan, TableDef};
 use switchyard_sql::{CompiledExpr, DataType, SqlError, Value, parse_script, plan};
 use switchyard_wire::{CaptureRecord, Sniffed};
 
+use crate::compare::{Comparison, comparisons};
 use crate::connector::{Prediction, predict};
 use crate::engine::{Engine, FormatKind, detect};
 use crate::incident::{Incident, Registry, SqlFile, TopicData};
@@ -149,6 +150,8 @@ pub struct Context<'a> {
     pub tables: Vec<TableDef>,
     /// The connector prediction.
     pub prediction: Option<Prediction>,
+    /// The predicted value schemas against the registered ones, per predicted topic.
+    pub comparisons: Vec<(String, Comparison)>,
     /// Source tables and their records.
     pub sources: Vec<Source<'a>>,
     /// What could not be checked, and why.
@@ -168,9 +171,13 @@ impl<'a> Context<'a> {
             sql_errors: Vec::new(),
             tables: Vec::new(),
             prediction: incident.connector.as_ref().map(predict),
+            comparisons: Vec::new(),
             sources: Vec::new(),
             unchecked: Vec::new(),
         };
+        if let Some(p) = &cx.prediction {
+            cx.comparisons = comparisons(incident, p);
+        }
         if cx.prediction.is_none() {
             cx.unchecked.push("connector: no connector config, so its output (topic, converter, envelope) was not predicted".into());
         }

@@ -44,6 +44,9 @@ pub enum Code {
     ReplicaIdentity,
     /// Deletes cannot reach the SQL the way it expects them.
     DeleteHandling,
+    /// The registered schema is not the one the connector config would register: the records were
+    /// written under another config.
+    SchemaDrift,
     /// A WHERE matches none of the sampled records.
     PredicateNeverMatches,
     /// Kafka tombstones (null values) in the topic.
@@ -74,6 +77,7 @@ impl Code {
             Code::Nullability => "NULLABILITY",
             Code::ReplicaIdentity => "REPLICA_IDENTITY",
             Code::DeleteHandling => "DELETE_HANDLING",
+            Code::SchemaDrift => "SCHEMA_DRIFT",
             Code::PredicateNeverMatches => "PREDICATE_NEVER_MATCHES",
             Code::Tombstones => "TOMBSTONES",
             Code::SilentSkip => "SILENT_SKIP",

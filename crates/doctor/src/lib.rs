@@ -10,9 +10,11 @@
 //! colours and exit codes.
 
 pub mod checks;
+pub mod compare;
 pub mod connector;
 pub mod context;
 pub mod engine;
+pub mod expected;
 pub mod finding;
 pub mod fix;
 pub mod incident;
@@ -80,6 +82,8 @@ pub struct Report {
     pub connector_changes: Vec<(String, String)>,
     /// The connector prediction, as lines.
     pub connector_summary: Vec<String>,
+    /// The value schemas the connector would register, against the registered ones (per predicted topic).
+    pub connector_schemas: Vec<(String, compare::Comparison)>,
     /// What could not be checked.
     pub unchecked: Vec<String>,
     /// The SQL file name.
@@ -207,7 +211,10 @@ pub fn diagnose(incident: &Incident, options: &Options) -> Report {
                 "time.precision.mode={}, decimal.handling.mode={}",
                 p.time_precision_mode, p.decimal_handling_mode
             ));
-            v.extend(registry_agreement(incident, p));
+            // The exact comparison supersedes the shape-only one for the topics it covers.
+            let compared: Vec<&str> = cx.comparisons.iter().map(|(t, _)| t.as_str()).collect();
+            v.extend(registry_agreement(incident, p, &compared));
+            v.extend(cx.comparisons.iter().map(|(_, c)| schema_agreement(c)));
             v
         })
         .unwrap_or_default();
@@ -220,19 +227,38 @@ pub fn diagnose(incident: &Incident, options: &Options) -> Report {
         fixed_sql,
         connector_changes,
         connector_summary,
+        connector_schemas: cx.comparisons.clone(),
         unchecked: cx.unchecked.clone(),
         sql_name: cx.sql.map(|s| s.name.clone()),
     }
 }
 
+/// One line on a predicted-vs-registered comparison.
+fn schema_agreement(c: &compare::Comparison) -> String {
+    let what = format!("registry: `{}` v{} (id {})", c.subject, c.version, c.id);
+    match (&c.expected, c.differences.len()) {
+        (Err(e), _) => format!("{what}: no JsonSchemaConverter prediction ({e})"),
+        (Ok(_), 0) if c.exact => {
+            format!("{what} is exactly the JSON Schema JsonSchemaConverter would register under this config")
+        }
+        (Ok(_), 0) => format!(
+            "{what} agrees with the JSON Schema JsonSchemaConverter would register under this config (record name, fields, types, optionality, order)"
+        ),
+        (Ok(_), n) => format!(
+            "{what} differs from the JSON Schema JsonSchemaConverter would register under this config in {} (SCHEMA_DRIFT)",
+            checks::plural(n, "place")
+        ),
+    }
+}
+
 /// Compares the connector's predicted value schema (envelope or flattened row with its added fields) with
 /// the latest schema registered under each predicted topic's `<topic>-value` subject.
-fn registry_agreement(incident: &Incident, p: &connector::Prediction) -> Vec<String> {
+fn registry_agreement(incident: &Incident, p: &connector::Prediction, skip: &[&str]) -> Vec<String> {
     let Some(reg) = incident.registry.as_ref() else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for topic in &p.topics {
+    for topic in p.topics.iter().filter(|t| !skip.contains(&t.as_str())) {
         let subject = format!("{topic}-value");
         let Some(latest) = reg.latest(&subject) else {
             out.push(format!(

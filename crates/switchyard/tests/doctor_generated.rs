@@ -173,7 +173,7 @@ fn write(dir: &Path, inc: &Incident<'_>) {
 fn connector(extra: &[(&str, &str)]) -> Value {
     let mut c = json!({
         "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-        "topic.prefix": "lending",
+        "topic.prefix": "pg1",
         "table.include.list": "public.business_events",
         "key.converter": "io.confluent.connect.json.JsonSchemaConverter",
         "value.converter": "io.confluent.connect.json.JsonSchemaConverter",
@@ -181,7 +181,7 @@ fn connector(extra: &[(&str, &str)]) -> Value {
         "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
         "transforms.unwrap.add.fields": "op,table,ts_ms",
         "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
-        "transforms.route.regex": "lending\\.public\\.(.*)",
+        "transforms.route.regex": "pg1\\.public\\.(.*)",
         "transforms.route.replacement": "raw-lending-events"
     });
     for (k, v) in extra {
@@ -491,7 +491,7 @@ fn subject_mismatch_record_name_strategy() {
     let data = Some(build(
         "v2-unwrap-default.jsonl",
         Enc::JsonSr,
-        Some("lending.public.business_events.Value"),
+        Some("pg1.public.business_events.Value"),
     ));
     let r = run(
         Incident {
@@ -708,7 +708,7 @@ fn confluent_cloud_subject_mismatch_on_an_inferred_table() {
     let data = Some(build(
         "v2-unwrap-default.jsonl",
         Enc::JsonSr,
-        Some("lending.public.business_events.Value"),
+        Some("pg1.public.business_events.Value"),
     ));
     let r = run(
         Incident {
@@ -777,7 +777,7 @@ fn avro_row(payload: &Value) -> Vec<u8> {
 #[test]
 fn converter_mismatch_avro_bytes_under_json_registry() {
     const ID: u32 = 400_001;
-    let schema = json!({"type": "record", "name": "Value", "namespace": "lending.public.business_events", "fields": [
+    let schema = json!({"type": "record", "name": "Value", "namespace": "pg1.public.business_events", "fields": [
         {"name": "id", "type": "long"}, {"name": "event_name", "type": "string"}, {"name": "event_type", "type": "string"},
         {"name": "created_date", "type": {"type": "long", "connect.name": "io.debezium.time.MicroTimestamp"}},
         {"name": "__op", "type": ["null", "string"]}, {"name": "__table", "type": ["null", "string"]}]});
@@ -848,4 +848,288 @@ fn converter_mismatch_avro_bytes_under_json_registry() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert!(codes.iter().all(|c| *c == "CONVERTER_MISMATCH"), "{codes:?}");
+}
+
+/// The doctor's report on an incident, without the root-cause assertions of `run`.
+fn report(inc: &Incident<'_>) -> Value {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), inc);
+    let out = switchyard(
+        &["doctor", tmp.path().to_str().unwrap(), "--format", "json"],
+        None,
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)))
+}
+
+/// Only the records of `orders_full` (the fixture with every PostgreSQL type), registered as JSON_SR.
+fn orders_full() -> Option<Built> {
+    let mut b = build("events-schemas.jsonl", Enc::JsonSr, None);
+    let ids: Vec<u32> = b
+        .subjects
+        .values()
+        .flatten()
+        .filter(|(_, s)| s.contains("pg1.public.orders_full."))
+        .map(|(id, _)| *id)
+        .collect();
+    b.records.retain(|r| {
+        r.value
+            .as_ref()
+            .is_some_and(|v| ids.contains(&u32::from_be_bytes([v[1], v[2], v[3], v[4]])))
+    });
+    Some(b)
+}
+
+const ORDERS_SQL: &str = "-- Deployed with `switchyard run job.sql`.\n\nCREATE TABLE orders (\n  id INT,\n  customer STRING,\n  amount DECIMAL(10, 2)\n) WITH (\n  'connector' = 'kafka',\n  'topic' = 'raw-lending-events',\n  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-debezium-registry'\n);\n\nCREATE TABLE big_orders (\n  id INT,\n  amount DECIMAL(10, 2),\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'upsert-kafka', 'topic' = 'big-orders', 'key.format' = 'json-registry', 'value.format' = 'json-registry');\n\nINSERT INTO big_orders\nSELECT id, amount\nFROM orders\nWHERE customer <> '';\n";
+
+/// The JSON Schema the doctor predicts from the connector config is (as a JSON value) what real Debezium
+/// 3.6.3 + our `JsonSchemaConverter` port registered, for the envelope, the flat row (and its delete in
+/// `tombstone` mode), the rewrite mode, and a table with every PostgreSQL type the fixtures cover.
+#[test]
+fn predicted_value_schema_is_what_real_debezium_registers() {
+    let flat_sql = job(
+        SWITCHYARD,
+        FLAT_COLUMNS,
+        "  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-registry'",
+        &[("event_name", "event_type = 'LOAN'")],
+    );
+    let cases = [
+        (
+            "v1 envelope",
+            build("v1-envelope-schemas.jsonl", Enc::JsonSr, None),
+            connector(&[("transforms", "route")]),
+            1,
+        ),
+        (
+            "v2 unwrap",
+            build("v2-unwrap-default.jsonl", Enc::JsonSr, None),
+            connector(&[]),
+            2,
+        ),
+        (
+            "v3 rewrite",
+            build("v3-unwrap-rewrite.jsonl", Enc::JsonSr, None),
+            connector(&[("transforms.unwrap.delete.tombstone.handling.mode", "rewrite")]),
+            1,
+        ),
+        (
+            "orders_full envelope",
+            orders_full().unwrap(),
+            connector(&[
+                ("transforms", "route"),
+                ("table.include.list", "public.orders_full"),
+            ]),
+            1,
+        ),
+    ];
+    for (name, data, conn, n) in cases {
+        let registered: Vec<Value> = data.subjects[&format!("{TOPIC}-value")]
+            .iter()
+            .map(|(_, s)| serde_json::from_str(s).unwrap())
+            .collect();
+        let r = report(&Incident {
+            sql: flat_sql.clone(),
+            connector: Some(conn),
+            data: Some(data),
+            groups: json!({}),
+            extra_topics: vec![],
+        });
+        let c = &r["predictions"]["connector"];
+        let schemas = c["schemas"].as_array().unwrap();
+        assert_eq!(schemas.len(), n, "{name}: {c:#}");
+        for s in schemas {
+            assert_eq!(s["exact"], true, "{name}: {s:#}");
+            assert_eq!(s["differences"], json!([]), "{name}");
+        }
+        assert!(registered.contains(&c["value_schema"]), "{name}: {c:#}");
+        if name == "v2 unwrap" {
+            assert!(registered.contains(&schemas[0]["delete_schema"]), "{name}");
+        }
+        assert!(!r["findings"].to_string().contains("SCHEMA_DRIFT"), "{name}");
+    }
+}
+
+#[test]
+fn schema_drift_micro_timestamps_under_time_precision_connect() {
+    let sql = job(
+        SWITCHYARD,
+        FLAT_COLUMNS,
+        "  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-registry'",
+        &[("event_name", "event_type = 'LOAN'")],
+    );
+    let r = run(
+        Incident {
+            sql,
+            connector: Some(connector(&[("time.precision.mode", "connect")])),
+            data: flat(),
+            groups: json!({}),
+            extra_topics: vec![],
+        },
+        "SCHEMA_DRIFT",
+        &[],
+    );
+    let f = find(&r, "SCHEMA_DRIFT");
+    let evidence = f["evidence"].to_string();
+    assert!(evidence.contains("`created_date` is registered as io.debezium.time.MicroTimestamp (int64), but this config writes org.apache.kafka.connect.data.Timestamp (int64) under time.precision.mode=connect"), "{evidence}");
+    assert!(
+        f["detail"]
+            .as_str()
+            .unwrap()
+            .contains("written under another config")
+    );
+    assert_eq!(
+        r["connector_changes"],
+        json!([{"key": "time.precision.mode", "value": "adaptive"}])
+    );
+    assert_eq!(
+        r["predictions"]["connector"]["value_schema"]["properties"]["created_date"]["title"],
+        "org.apache.kafka.connect.data.Timestamp"
+    );
+}
+
+#[test]
+fn schema_drift_evidence_on_the_type_mismatch_it_explains() {
+    let cols = FLAT_COLUMNS.replace("created_date BIGINT", "created_date TIMESTAMP(3)");
+    let sql = job(
+        SWITCHYARD,
+        &cols,
+        "  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-registry'",
+        &[("event_name", "event_type = 'LOAN'")],
+    );
+    // Not `run`: the corrected SQL fixes the column, the drift between config and registry stays.
+    let r = report(&Incident {
+        sql,
+        connector: Some(connector(&[("time.precision.mode", "connect")])),
+        data: flat(),
+        groups: json!({}),
+        extra_topics: vec![],
+    });
+    assert_eq!(r["root_cause"], "TYPE_MISMATCH");
+    let codes: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes
+            .iter()
+            .all(|c| ["TYPE_MISMATCH", "SCHEMA_DRIFT"].contains(c)),
+        "{codes:?}"
+    );
+    let evidence = find(&r, "TYPE_MISMATCH")["evidence"].to_string();
+    assert!(
+        evidence.contains("under time.precision.mode=connect"),
+        "{evidence}"
+    );
+}
+
+#[test]
+fn schema_drift_rewrite_config_over_tombstone_mode_records() {
+    let sql = job(
+        SWITCHYARD,
+        FLAT_COLUMNS,
+        "  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-registry'",
+        &[("event_name", "event_type = 'LOAN'")],
+    );
+    let r = run(
+        Incident {
+            sql,
+            connector: Some(connector(&[(
+                "transforms.unwrap.delete.tombstone.handling.mode",
+                "rewrite",
+            )])),
+            data: flat(),
+            groups: json!({}),
+            extra_topics: vec![],
+        },
+        "SCHEMA_DRIFT",
+        &[],
+    );
+    let diffs = r["predictions"]["connector"]["schemas"][0]["differences"].clone();
+    assert_eq!(diffs[0]["kind"], "missing-field", "{diffs:#}");
+    assert_eq!(diffs[0]["field"], "__deleted");
+}
+
+#[test]
+fn schema_drift_envelopes_registered_under_an_unwrap_config() {
+    let cols = "  id BIGINT,\n  event_name STRING,\n  event_type STRING";
+    let mut sql = format!(
+        "{SWITCHYARD}\nCREATE TABLE lending_events (\n{cols}\n) WITH (\n  'connector' = 'kafka',\n  'topic' = '{TOPIC}',\n  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-debezium-registry'\n);\n"
+    );
+    sql.push_str("\nCREATE TABLE by_type (\n  event_type STRING,\n  id BIGINT,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'upsert-kafka', 'topic' = 'by-type', 'key.format' = 'json-registry', 'value.format' = 'json-registry');\n\nINSERT INTO by_type\nSELECT event_type, id\nFROM lending_events\nWHERE UPPER(event_type) = 'LOAN';\n");
+    let r = run(
+        Incident {
+            sql,
+            connector: Some(connector(&[])),
+            data: Some(build("v1-envelope-schemas.jsonl", Enc::JsonSr, None)),
+            groups: json!({}),
+            extra_topics: vec![],
+        },
+        "SCHEMA_DRIFT",
+        &["TOMBSTONES"],
+    );
+    assert!(
+        find(&r, "SCHEMA_DRIFT")["evidence"]
+            .to_string()
+            .contains("registered `pg1.public.business_events.Envelope` is a Debezium envelope")
+    );
+}
+
+#[test]
+fn schema_drift_decimal_registered_under_decimal_handling_double() {
+    let r = run(
+        Incident {
+            sql: ORDERS_SQL.to_string(),
+            connector: Some(connector(&[
+                ("transforms", "route"),
+                ("table.include.list", "public.orders_full"),
+                ("decimal.handling.mode", "double"),
+            ])),
+            data: orders_full(),
+            groups: json!({}),
+            extra_topics: vec![],
+        },
+        "SCHEMA_DRIFT",
+        &["TOMBSTONES"],
+    );
+    let evidence = find(&r, "SCHEMA_DRIFT")["evidence"].to_string();
+    assert!(evidence.contains("`after.amount` is registered as org.apache.kafka.connect.data.Decimal (bytes), but this config writes float64 under decimal.handling.mode=double"), "{evidence}");
+    assert_eq!(
+        r["connector_changes"],
+        json!([{"key": "decimal.handling.mode", "value": "precise"}])
+    );
+}
+
+#[test]
+fn schema_drift_add_fields_prefix_names_the_registered_prefix() {
+    let sql = job(
+        SWITCHYARD,
+        FLAT_COLUMNS,
+        "  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-registry'",
+        &[("event_name", "event_type = 'LOAN'")],
+    );
+    let r = run(
+        Incident {
+            sql,
+            connector: Some(connector(&[("transforms.unwrap.add.fields.prefix", "_")])),
+            data: flat(),
+            groups: json!({}),
+            extra_topics: vec![],
+        },
+        "SCHEMA_DRIFT",
+        &[],
+    );
+    let evidence = find(&r, "SCHEMA_DRIFT")["evidence"].to_string();
+    assert!(
+        evidence.contains("`_op` (string) is predicted but not registered"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("`__op` (string) is registered but this config would not write it"),
+        "{evidence}"
+    );
+    assert_eq!(
+        r["connector_changes"],
+        json!([{"key": "transforms.unwrap.add.fields.prefix", "value": "__"}])
+    );
 }

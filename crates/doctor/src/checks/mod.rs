@@ -8,6 +8,7 @@
 mod bytes;
 mod columns;
 mod predicate;
+mod registered;
 mod shape;
 mod sql;
 mod topics;
@@ -24,6 +25,8 @@ pub fn run(cx: &Context<'_>) -> Vec<Finding> {
     out.extend(shape::check(cx));
     out.extend(columns::check(cx));
     out.extend(predicate::check(cx));
+    let drift = registered::check(cx, &mut out);
+    out.extend(drift);
     out.extend(sql::silent_skip(cx, &out));
     out
 }
@@ -39,7 +42,7 @@ pub(crate) fn readable(source: &Source<'_>) -> bool {
 }
 
 /// `n record(s)`.
-pub(crate) fn plural(n: usize, what: &str) -> String {
+pub fn plural(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {
