@@ -153,7 +153,7 @@ impl Pipeline {
             }
             let (key, value) = self.encoder.encode(&rec).await?;
             let out = OutRecord {
-                topic: rec.topic,
+                topic: rec.topic.into(),
                 partition: None,
                 key,
                 value,

@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::future::Future as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rdkafka::consumer::{Consumer, ConsumerContext};
@@ -24,8 +25,8 @@ use crate::config::ClientConfig;
 /// A record to send.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutRecord {
-    /// Destination topic.
-    pub topic: String,
+    /// Destination topic (shared: a router sends many records to one topic, without a copy each).
+    pub topic: Arc<str>,
     /// Partition, or `None` to let the partitioner choose by key.
     pub partition: Option<i32>,
     /// Key bytes.
@@ -173,14 +174,18 @@ impl<T> Producer<T> {
         while self.in_flight.len() >= self.max_in_flight {
             done.extend(self.complete_oldest().await);
         }
-        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
-        for h in &record.headers {
-            headers = headers.insert(RdHeader {
-                key: &h.name,
-                value: h.value.as_deref(),
-            });
+        let mut fr: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&record.topic);
+        // librdkafka allocates a header list even for none; most records have none.
+        if !record.headers.is_empty() {
+            let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+            for h in &record.headers {
+                headers = headers.insert(RdHeader {
+                    key: &h.name,
+                    value: h.value.as_deref(),
+                });
+            }
+            fr = fr.headers(headers);
         }
-        let mut fr: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&record.topic).headers(headers);
         if let Some(k) = &record.key {
             fr = fr.key(k.as_slice());
         }

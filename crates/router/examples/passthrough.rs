@@ -29,13 +29,21 @@ async fn main() {
     )
     .unwrap();
     let mut producer: Producer<i64> = Producer::connect(&cfg).unwrap();
+    let to: std::sync::Arc<str> = to.as_str().into();
     let start = Instant::now();
     let mut moved = 0u64;
     while moved < count {
         let m = consumer.consumer.recv().await.unwrap();
         if moved == 0 {
             // Group join and the first fetch: a fixed cost both sides of the bench pay.
-            eprintln!("first record after {:.3} s", start.elapsed().as_secs_f64());
+            // `unix_ms` is what bench/e2e.sh reads, as it reads `switchyard run`'s "first record read" log.
+            let unix_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
+            eprintln!(
+                "first record after {:.3} s unix_ms={unix_ms}",
+                start.elapsed().as_secs_f64()
+            );
         }
         let out = OutRecord {
             topic: to.clone(),

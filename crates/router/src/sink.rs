@@ -9,6 +9,8 @@
 //! Rows are written straight into the output buffer (frame header, then the object with its keys
 //! escaped once at build time), the same bytes `serde_json` would write for the row as a map.
 
+use std::sync::Arc;
+
 use serde_json::Value as Json;
 use switchyard_registry::{RegisterRequest, RegistryClient, SchemaType};
 use switchyard_sql::TableDef;
@@ -32,8 +34,8 @@ enum Format {
 /// Encodes one sink table's rows.
 #[derive(Debug, Clone)]
 pub struct SinkEncoder {
-    /// The sink's topic.
-    pub topic: String,
+    /// The sink's topic (shared with every record sent to it).
+    pub topic: Arc<str>,
     /// Physical columns: (name, type).
     columns: Vec<(String, DataType)>,
     /// Each column's object key as JSON text, with the colon: `"name":`.
@@ -151,7 +153,7 @@ impl SinkEncoder {
         };
         let keys = columns.iter().map(|(name, _)| object_key(name)).collect();
         Ok(SinkEncoder {
-            topic,
+            topic: topic.into(),
             columns,
             keys,
             value_columns,

@@ -144,7 +144,7 @@ async fn replay(
         let mut headers = rec.headers;
         headers.extend(extra.iter().cloned());
         let out = OutRecord {
-            topic: args.topic.clone(),
+            topic: args.topic.as_str().into(),
             partition: args.partition,
             key: rec.key,
             value: rec.value,
@@ -274,7 +274,7 @@ async fn produce(
             _ => None,
         };
         let record = OutRecord {
-            topic: args.topic.clone(),
+            topic: args.topic.as_str().into(),
             partition: args.partition,
             key,
             value: input.value.as_ref().map(|v| encode_json_sr(value_id, v)),
