@@ -35,10 +35,25 @@ port=18089
 data="$(mktemp -d)"
 "$bin" registry serve --listen "127.0.0.1:$port" --data "$data" >/dev/null &
 reg_pid=$!
-trap 'kill $reg_pid 2>/dev/null; rm -rf "$data"' EXIT
+tag="bench-$$"
+# The broker keeps every record (noida-db: one JSON file): delete this run's topics when done, or a few
+# runs fill the disk.
+cleanup() {
+    kill "$reg_pid" 2>/dev/null || true
+    rm -rf "$data"
+    "${SWITCHYARD_PYTHON:-${SWITCHYARD_CACHE:-/root/.cache/switchyard}/venv/bin/python}" - "$bootstrap" "$tag" <<'PY' || true
+import sys
+from confluent_kafka.admin import AdminClient
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+topics = [t for t in admin.list_topics(timeout=10).topics if sys.argv[2] in t]
+if topics:
+    for f in admin.delete_topics(topics, operation_timeout=30).values():
+        f.result()
+PY
+}
+trap cleanup EXIT
 sleep 1
 registry="http://127.0.0.1:$port"
-tag="bench-$$"
 src="raw-business-events-$tag"
 echo "producing $n records to $src …" >&2
 "$bin" produce "$src" --sample business-events "$n" -b "$bootstrap" --registry "$registry" >/dev/null 2>&1
