@@ -183,20 +183,27 @@ pub fn commit_with<C: ConsumerContext + 'static, K: Consumer<C>>(
     if offsets.is_empty() {
         return Ok(());
     }
-    let mut tpl = TopicPartitionList::new();
-    for (t, p, o) in offsets {
-        tpl.add_partition_offset(t, *p, Offset::Offset(*o))
-            .map_err(|source| KafkaError::Client {
-                context: "committing offsets".into(),
-                source,
-            })?;
-    }
+    let tpl = partition_list(offsets).map_err(|source| KafkaError::Client {
+        context: "committing offsets".into(),
+        source,
+    })?;
     consumer
         .commit(&tpl, CommitMode::Sync)
         .map_err(|source| KafkaError::Client {
             context: "committing offsets".into(),
             source,
         })
+}
+
+/// `(topic, partition, offset)` positions as a librdkafka partition list.
+pub(crate) fn partition_list(
+    offsets: &[(String, i32, i64)],
+) -> Result<TopicPartitionList, rdkafka::error::KafkaError> {
+    let mut tpl = TopicPartitionList::new();
+    for (t, p, o) in offsets {
+        tpl.add_partition_offset(t, *p, Offset::Offset(*o))?;
+    }
+    Ok(tpl)
 }
 
 /// Commit resolved start offsets for partitions the group has not committed yet.

@@ -16,11 +16,11 @@ use rdkafka::message::{Header as RdHeader, OwnedHeaders};
 use rdkafka::producer::future_producer::OwnedDeliveryResult;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer as _};
 use rdkafka::types::RDKafkaErrorCode;
-use rdkafka::{Offset, TopicPartitionList};
 use switchyard_wire::Header;
 
 use crate::client::{CONNECT_TIMEOUT, EdgeContext, KafkaError, contact_error, rdkafka_config};
 use crate::config::ClientConfig;
+use crate::group::partition_list;
 
 /// A record to send.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -227,21 +227,7 @@ impl<T> Producer<T> {
 
     async fn complete_oldest(&mut self) -> Option<Outcome<T>> {
         let (tag, fut) = self.in_flight.pop_front()?;
-        let result = match fut.await {
-            Ok(Ok(d)) => Ok(Delivered {
-                partition: d.partition,
-                offset: d.offset,
-            }),
-            Ok(Err((source, _))) => Err(KafkaError::Client {
-                context: "delivery failed".into(),
-                source,
-            }),
-            Err(_) => Err(KafkaError::Client {
-                context: "delivery was cancelled (producer shut down)".into(),
-                source: RdError::Canceled,
-            }),
-        };
-        Some((tag, result))
+        Some((tag, delivery_result(fut.await)))
     }
 
     /// The outcomes of deliveries that have already completed, in send order, without waiting.
@@ -320,11 +306,7 @@ impl Transactions {
         K: Consumer<C>,
     {
         if !offsets.is_empty() {
-            let mut tpl = TopicPartitionList::new();
-            for (t, p, o) in offsets {
-                tpl.add_partition_offset(t, *p, Offset::Offset(*o))
-                    .map_err(txn_error("committing a transaction"))?;
-            }
+            let tpl = partition_list(offsets).map_err(txn_error("committing a transaction"))?;
             let group = consumer.group_metadata().ok_or_else(|| KafkaError::Client {
                 context: "committing a transaction: the consumer has no group metadata".into(),
                 source: RdError::Canceled,
