@@ -104,12 +104,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         match result {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(e) => {
-                eprintln!("error: {e}");
-                if let RunError::Kafka(k) = &e
-                    && let Some(hint) = k.hint()
-                {
-                    eprintln!("\nhint: {hint}");
-                }
+                // Kafka errors keep their hints (e.g. a broker without transactions under --exactly-once).
+                let e = match e {
+                    RunError::Kafka(k) => crate::connect::kafka_error(k),
+                    other => anyhow::Error::new(other),
+                };
+                crate::output::print_error(&e);
                 Ok(ExitCode::from(1))
             }
         }
