@@ -10,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 use switchyard_registry::{RegisterRequest, RegistryClient, SchemaType, ServerConfig};
 use switchyard_router::sink::SinkEncoder;
-use switchyard_router::source::{RecordView, SourceDecoder};
+use switchyard_router::source::{Headers, RecordView, SourceDecoder};
 use switchyard_sql::{EmptyCatalog, EvalContext, eval_filter, parse_script, plan};
 use switchyard_wire::encode_json_sr;
 
@@ -102,7 +102,7 @@ fn bench(c: &mut Criterion) {
                             timestamp: None,
                             key: None,
                             value: Some(r),
-                            headers: &headers,
+                            headers: Headers::Slice(&headers),
                         };
                         let decoded = decoder.decode(&view, Some(&registry), &ctx).await.unwrap();
                         for row in &decoded.rows {

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rdkafka::Message;
 use rdkafka::consumer::Consumer;
-use rdkafka::message::Headers;
+
 use switchyard_kafka::{
     ClientConfig, GroupConsumer, KafkaError, OutRecord, Producer, RevokeHook, Startup, Transactions,
     commit_with,
@@ -28,7 +28,7 @@ use tokio::sync::watch;
 use crate::error::{Failure, RecordError, Stage};
 use crate::metrics::{DeadLetterSample, Metrics};
 use crate::sink::{SinkEncoder, table_topic};
-use crate::source::{RecordView, SourceDecoder};
+use crate::source::{Headers, RecordView, SourceDecoder};
 use crate::track::OffsetTracker;
 
 /// How to run a plan.
@@ -112,6 +112,8 @@ pub struct SourceRun {
     client: ClientConfig,
     group: String,
     startup: Startup,
+    /// Scratch space for a statement's projected row, reused from record to record.
+    values: Vec<Value>,
 }
 
 /// A built pipeline.
@@ -205,6 +207,7 @@ impl Router {
                 client,
                 group,
                 startup,
+                values: Vec::new(),
             });
         }
         let metrics = Metrics::new(registry.clone());
@@ -471,6 +474,8 @@ async fn run_source(
     // `bench/e2e.sh` times the steady state from the first record on (group join and the first fetch
     // are a fixed cost); logged once, so the hot path pays one branch.
     let mut first_record = true;
+    // The records one source record becomes, reused from record to record.
+    let mut outputs: Vec<OutRecord> = Vec::new();
     let result: Result<(), RunError> = async {
         loop {
             if let Some(ends) = &ends
@@ -503,17 +508,16 @@ async fn run_source(
                         first_record = false;
                         tracing::info!(topic = %src.topic, unix_ms = now_micros() / 1000, "first record read");
                     }
-                    let headers: Vec<(String, Option<Vec<u8>>)> = m
-                        .headers()
-                        .map(|hs| hs.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect())
-                        .unwrap_or_default();
                     let view = RecordView {
                         topic: m.topic(), partition: m.partition(), offset: m.offset(), timestamp: m.timestamp().to_millis(),
-                        key: m.key(), value: m.payload(), headers: &headers,
+                        key: m.key(), value: m.payload(), headers: Headers::Kafka(&m),
                     };
                     metrics.record_in(&src.topic);
-                    let outputs = process(&mut src, &view, registry.as_ref().as_ref(), &metrics, &options, &mut shutdown).await?;
-                    let Some(outputs) = outputs else { break };
+                    outputs.clear();
+                    let processed = process(&mut src, &view, registry.as_ref().as_ref(), &metrics, &options, &mut shutdown, &mut outputs).await?;
+                    if processed.is_none() {
+                        break;
+                    }
                     let (partition, offset) = (view.partition, view.offset);
                     drop(m);
                     match &delivery {
@@ -533,8 +537,8 @@ async fn run_source(
                         }
                     }
                     reached.insert(partition, offset);
-                    for out in outputs {
-                        let done = producer.send((partition, offset), &out).await;
+                    for out in &outputs {
+                        let done = producer.send((partition, offset), out).await;
                         record_acks(done, &delivery, &src.topic)?;
                     }
                     if let Delivery::ExactlyOnce { state, .. } = &delivery
@@ -658,8 +662,8 @@ fn settle(
     Ok(())
 }
 
-/// Decode a record, run every statement, and return the records to produce (outputs and dead letters).
-/// `None` means shutdown was requested while a transient failure was being retried.
+/// Decode a record, run every statement, and add the records to produce (outputs and dead letters) to
+/// `outputs`. `None` means shutdown was requested while a transient failure was being retried.
 async fn process(
     src: &mut SourceRun,
     view: &RecordView<'_>,
@@ -667,7 +671,8 @@ async fn process(
     metrics: &Metrics,
     options: &RunOptions,
     shutdown: &mut watch::Receiver<bool>,
-) -> Result<Option<Vec<OutRecord>>, RunError> {
+    outputs: &mut Vec<OutRecord>,
+) -> Result<Option<()>, RunError> {
     let ctx = EvalContext {
         now_micros: now_micros(),
     };
@@ -687,12 +692,11 @@ async fn process(
             Ok(d) => break Ok(d),
         }
     };
-    let mut outputs = Vec::new();
     let decoded = match decoded {
         Ok(d) => d,
         Err(e) => {
-            fail(src, view, e, metrics, options, &mut outputs)?;
-            return Ok(Some(outputs));
+            fail(src, view, e, metrics, options, outputs)?;
+            return Ok(Some(()));
         }
     };
     if let Some(skip) = decoded.skipped {
@@ -700,26 +704,35 @@ async fn process(
     }
     for row in &decoded.rows {
         for st in &src.statements {
-            match statement_output(st, row.kind, &row.values, &ctx, decoded.schema_id) {
+            match statement_output(
+                st,
+                row.kind,
+                &row.values,
+                &ctx,
+                decoded.schema_id,
+                &mut src.values,
+            ) {
                 Ok(Some(out)) => {
                     metrics.record_out(st.plan.index, &st.sink.topic);
                     outputs.push(out);
                 }
                 Ok(None) => metrics.filtered(st.plan.index),
-                Err(e) => fail(src, view, e, metrics, options, &mut outputs)?,
+                Err(e) => fail(src, view, e, metrics, options, outputs)?,
             }
         }
     }
-    Ok(Some(outputs))
+    Ok(Some(()))
 }
 
-/// The output of one statement for one row, `None` when its WHERE drops the row.
+/// The output of one statement for one row, `None` when its WHERE drops the row. `values` is scratch
+/// space for the projected row, reused across calls.
 fn statement_output(
     st: &Statement,
     kind: RowKind,
     row: &[Value],
     ctx: &EvalContext,
     schema_id: Option<u32>,
+    values: &mut Vec<Value>,
 ) -> Result<Option<OutRecord>, RecordError> {
     let at = |stage: Stage, code: &'static str, msg: String| {
         let mut e = RecordError::new(stage, code, msg).with_schema(schema_id);
@@ -733,14 +746,14 @@ fn statement_output(
             return Ok(None);
         }
     }
-    let values = st
-        .plan
-        .projection
-        .iter()
-        .map(|p| p.eval(row, ctx))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| at(Stage::Evaluate, "EVALUATION", format!("SELECT: {e}")))?;
-    let (key, value) = st.sink.encode(&values).map_err(|mut e| {
+    values.clear();
+    for p in &st.plan.projection {
+        let v = p
+            .eval(row, ctx)
+            .map_err(|e| at(Stage::Evaluate, "EVALUATION", format!("SELECT: {e}")))?;
+        values.push(v);
+    }
+    let (key, value) = st.sink.encode(values).map_err(|mut e| {
         e.statement = Some(st.plan.index);
         e.with_schema(schema_id)
     })?;
@@ -847,11 +860,9 @@ fn fail(
 pub fn dead_letter(view: &RecordView<'_>, e: &RecordError, dlq: &str, pipeline: &str) -> OutRecord {
     let mut headers: Vec<Header> = view
         .headers
-        .iter()
-        .map(|(k, v)| Header {
-            name: k.clone(),
-            value: v.clone(),
-        })
+        .to_vec()
+        .into_iter()
+        .map(|(name, value)| Header { name, value })
         .collect();
     let mut add = |name: &str, value: String| {
         headers.push(Header {

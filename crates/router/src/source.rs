@@ -21,7 +21,9 @@ use switchyard_registry::RegistryClient;
 use switchyard_sql::mapping::{FieldReader, FlatReader, after_schema, compile_reader, field_schema};
 use switchyard_sql::{ColumnKind, EvalContext, TableDef};
 use switchyard_sql::{Row, RowKind, Value};
-use switchyard_wire::{FrameError, VALUE_SCHEMA_ID_HEADER, parse_frame_with_header, parse_json};
+use switchyard_wire::{
+    FrameError, MAGIC_GUID, MAGIC_ID, VALUE_SCHEMA_ID_HEADER, parse_frame_with_header, parse_json,
+};
 
 use crate::error::{Failure, RecordError, Stage};
 
@@ -41,15 +43,65 @@ pub struct RecordView<'a> {
     /// Value bytes.
     pub value: Option<&'a [u8]>,
     /// Headers.
-    pub headers: &'a [(String, Option<Vec<u8>>)],
+    pub headers: Headers<'a>,
 }
 
-impl RecordView<'_> {
-    fn header(&self, name: &str) -> Option<&[u8]> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.as_deref())
+/// A record's headers, read only when something asks for them: librdkafka parses a consumed
+/// message's headers on first access (an allocation and a lock on its buffer pool), and the usual
+/// record needs none of them.
+#[derive(Clone, Copy)]
+pub enum Headers<'a> {
+    /// Headers already in hand (tests, replays).
+    Slice(&'a [(String, Option<Vec<u8>>)]),
+    /// The headers of a consumed message, parsed on demand.
+    Kafka(&'a rdkafka::message::BorrowedMessage<'a>),
+}
+
+impl std::fmt::Debug for Headers<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.to_vec()).finish()
+    }
+}
+
+impl Headers<'_> {
+    /// No headers.
+    pub const NONE: Headers<'static> = Headers::Slice(&[]);
+
+    /// The value of the last header called `name` (Kafka allows repeats; the last one wins, as in
+    /// Confluent's deserializers), `None` when there is none or it is null.
+    pub fn get(&self, name: &str) -> Option<Vec<u8>> {
+        match self {
+            Headers::Slice(hs) => hs
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, v)| v.clone()),
+            Headers::Kafka(m) => {
+                use rdkafka::message::{Headers as _, Message as _};
+                m.headers()?
+                    .iter()
+                    .filter(|h| h.key == name)
+                    .last()
+                    .and_then(|h| h.value.map(<[u8]>::to_vec))
+            }
+        }
+    }
+
+    /// Every header, in order.
+    pub fn to_vec(&self) -> Vec<(String, Option<Vec<u8>>)> {
+        match self {
+            Headers::Slice(hs) => hs.to_vec(),
+            Headers::Kafka(m) => {
+                use rdkafka::message::{Headers as _, Message as _};
+                m.headers()
+                    .map(|hs| {
+                        hs.iter()
+                            .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }
+        }
     }
 }
 
@@ -276,9 +328,15 @@ impl SourceDecoder {
         bytes: &'b [u8],
         rec: &RecordView<'_>,
     ) -> Result<(&'b [u8], usize, Option<u32>), Failure> {
-        let header = rec.header(VALUE_SCHEMA_ID_HEADER);
+        // A payload that starts with a magic byte names its schema itself (JSON text never starts with
+        // 0x00 or 0x01; Confluent's header-based serializers write the bare JSON). Only other payloads
+        // are looked up in the headers, which librdkafka parses on first access: most records never pay.
+        let header = match bytes.first() {
+            Some(&(MAGIC_ID | MAGIC_GUID)) => None,
+            _ => rec.headers.get(VALUE_SCHEMA_ID_HEADER),
+        };
         if self.format.framed() {
-            let frame = parse_frame_with_header(bytes, header).map_err(|e| {
+            let frame = parse_frame_with_header(bytes, header.as_deref()).map_err(|e| {
                 let hint = match e {
                     FrameError::UnknownMagic { byte: b'{' | b'[' } => {
                         "; these bytes are plain JSON (no 0x00 + schema id): use 'value.format' = 'json' (or 'debezium-json')"
@@ -579,10 +637,11 @@ fn metadata(key: &str, rec: &RecordView<'_>, doc: Option<&Json>) -> Value {
         "timestamp-type" => Value::string("CreateTime"),
         "headers" => Value::Map(
             rec.headers
-                .iter()
+                .to_vec()
+                .into_iter()
                 .map(|(k, v)| {
                     (
-                        Value::string(k),
+                        Value::string(&k),
                         v.as_ref()
                             .map_or(Value::Null, |b| Value::Bytes(Arc::from(b.as_slice()))),
                     )
@@ -610,5 +669,125 @@ fn metadata(key: &str, rec: &RecordView<'_>, doc: Option<&Json>) -> Value {
         },
         // The planner rejects keys it does not know; a key valid for another connector reads as NULL.
         _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use switchyard_registry::{RegisterRequest, SchemaType, ServerConfig};
+    use switchyard_sql::{EmptyCatalog, parse_script, plan};
+    use switchyard_wire::encode_json_sr;
+
+    use super::*;
+
+    const SQL: &str = "CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'kafka', \
+                       'topic' = 't', 'value.format' = 'json-registry');";
+
+    /// A decoder for `t`, and a registry with `t-value` registered (the schema id).
+    async fn setup() -> (
+        SourceDecoder,
+        RegistryClient,
+        u32,
+        switchyard_registry::RunningServer,
+    ) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let config = ServerConfig {
+            data_dir: None,
+            basic_auth: None,
+            body_limit: 0,
+        };
+        let server = switchyard_registry::start(listener, config).await.unwrap();
+        let client = RegistryClient::from_url(&format!("http://{}", server.local_addr())).unwrap();
+        let schema = serde_json::json!({"type": "object", "properties": {
+            "id": {"type": "integer", "connect.type": "int64"}, "name": {"type": "string"}}});
+        let id = client
+            .register(
+                "t-value",
+                &RegisterRequest::new(schema.to_string(), SchemaType::Json),
+            )
+            .await
+            .unwrap() as u32;
+        let plan = plan(&parse_script(SQL).unwrap(), &EmptyCatalog).unwrap();
+        (SourceDecoder::new(&plan.tables[0]).unwrap(), client, id, server)
+    }
+
+    async fn decode(
+        decoder: &mut SourceDecoder,
+        registry: &RegistryClient,
+        value: &[u8],
+        headers: Headers<'_>,
+    ) -> Result<Vec<Value>, String> {
+        let view = RecordView {
+            topic: "t",
+            partition: 0,
+            offset: 0,
+            timestamp: None,
+            key: None,
+            value: Some(value),
+            headers,
+        };
+        match decoder
+            .decode(&view, Some(registry), &EvalContext::default())
+            .await
+        {
+            Ok(d) => Ok(d.rows.into_iter().next().unwrap().values),
+            Err(Failure::Permanent(e)) => Err(format!("{}: {}", e.code, e.message)),
+            Err(Failure::Transient(e)) => Err(e),
+        }
+    }
+
+    #[tokio::test]
+    async fn schema_ids_come_from_the_prefix_or_else_from_the_header() {
+        let (mut decoder, registry, id, _server) = setup().await;
+        let row = serde_json::json!({"id": 7, "name": "x"});
+        let expected = vec![Value::BigInt(7), Value::string("x")];
+        let framed = encode_json_sr(id, &row);
+        let bare = serde_json::to_vec(&row).unwrap();
+        let mut header_value = vec![MAGIC_ID];
+        header_value.extend_from_slice(&id.to_be_bytes());
+        let header = [(VALUE_SCHEMA_ID_HEADER.to_string(), Some(header_value))];
+        let unrelated = [("trace".to_string(), Some(b"abc".to_vec()))];
+
+        // The usual JSON_SR record: 0x00 + id, then JSON; headers are never read.
+        assert_eq!(
+            decode(&mut decoder, &registry, &framed, Headers::NONE).await,
+            Ok(expected.clone())
+        );
+        assert_eq!(
+            decode(&mut decoder, &registry, &framed, Headers::Slice(&unrelated)).await,
+            Ok(expected.clone())
+        );
+        // Confluent's header-based framing: bare JSON, the id in `__value_schema_id`.
+        assert_eq!(
+            decode(&mut decoder, &registry, &bare, Headers::Slice(&header)).await,
+            Ok(expected.clone())
+        );
+        // A prefixed payload names its schema itself, header or not.
+        assert_eq!(
+            decode(&mut decoder, &registry, &framed, Headers::Slice(&header)).await,
+            Ok(expected)
+        );
+        // Bare JSON with no header: the error says what the bytes are and what to use.
+        let err = decode(&mut decoder, &registry, &bare, Headers::Slice(&unrelated))
+            .await
+            .unwrap_err();
+        assert!(err.starts_with("FRAMING_MISMATCH"), "{err}");
+        assert!(err.contains("use 'value.format' = 'json'"), "{err}");
+    }
+
+    #[test]
+    fn headers_read_the_last_of_repeated_names() {
+        let hs = [
+            ("a".to_string(), Some(b"1".to_vec())),
+            ("b".to_string(), None),
+            ("a".to_string(), Some(b"2".to_vec())),
+        ];
+        let headers = Headers::Slice(&hs);
+        assert_eq!(headers.get("a"), Some(b"2".to_vec()));
+        assert_eq!(headers.get("b"), None);
+        assert_eq!(headers.get("c"), None);
+        assert_eq!(headers.to_vec(), hs.to_vec());
     }
 }

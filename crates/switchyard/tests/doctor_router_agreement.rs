@@ -15,7 +15,7 @@ use switchyard_doctor::context::{Context, Verdict};
 use switchyard_doctor::{Incident, Registry};
 use switchyard_registry::{Mode, RegisterRequest, RegistryClient, SchemaType, ServerConfig};
 use switchyard_router::Failure;
-use switchyard_router::source::{RecordView, Skip, SourceDecoder};
+use switchyard_router::source::{Headers, RecordView, Skip, SourceDecoder};
 use switchyard_sql::EvalContext;
 
 fn scenarios() -> Vec<PathBuf> {
@@ -73,7 +73,7 @@ async fn doctor_verdicts_match_the_router_decoder() {
                     timestamp: r.timestamp,
                     key: r.key.as_deref(),
                     value: r.value.as_deref(),
-                    headers: &headers,
+                    headers: Headers::Slice(&headers),
                 };
                 let got = decoder
                     .decode(&view, Some(&client), &EvalContext::default())

@@ -168,6 +168,28 @@ fn i(v: &Value) -> Option<i64> {
     cast::to_i64(v)
 }
 
+/// `text` in upper (or lower) case, as Java's `String.toUpperCase`/`toLowerCase` with the root locale;
+/// the same allocation when nothing changes.
+fn change_case(text: &Arc<str>, upper: bool) -> Value {
+    if text.is_ascii() {
+        let changes = if upper {
+            text.bytes().any(|b| b.is_ascii_lowercase())
+        } else {
+            text.bytes().any(|b| b.is_ascii_uppercase())
+        };
+        return match (changes, upper) {
+            (false, _) => Value::String(text.clone()),
+            (true, true) => out(text.to_ascii_uppercase()),
+            (true, false) => out(text.to_ascii_lowercase()),
+        };
+    }
+    out(if upper {
+        text.to_uppercase()
+    } else {
+        text.to_lowercase()
+    })
+}
+
 fn out(text: String) -> Value {
     Value::String(Arc::from(text.as_str()))
 }
@@ -211,6 +233,15 @@ pub(crate) fn call(
             return super::json::json_call(func, args, ret, row, ctx);
         }
         _ => {}
+    }
+    // UPPER/LOWER, the usual way to compare codes whatever their case, run on every record of a
+    // pipeline: a string already in that case is returned as it is, with no copy.
+    if let (Func::Upper | Func::Lower, [arg]) = (func, args) {
+        let v = arg.eval_ref(row, ctx)?;
+        return Ok(match &*v {
+            Value::String(x) => change_case(x, matches!(func, Func::Upper)),
+            _ => Value::Null,
+        });
     }
     let vals: Vec<Value> = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<_, _>>()?;
     let null_safe = matches!(

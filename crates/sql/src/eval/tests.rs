@@ -825,3 +825,32 @@ fn json_paths_from_a_member_see_the_whole_document() {
     .unwrap_err();
     assert_eq!(err.message, format!("JSON_VALUE: invalid JSON: {whole}"));
 }
+
+#[test]
+fn upper_and_lower_keep_a_string_already_in_that_case() {
+    let s_slot = table().columns.iter().position(|c| c.name == "s").unwrap();
+    let with_s = |text: Value| {
+        let mut r = row();
+        r[s_slot] = text;
+        r
+    };
+    let text: Arc<str> = Arc::from("LOAN");
+    let r = with_s(Value::String(text.clone()));
+    let Value::String(out) = compile("UPPER(s)").eval(&r, &CTX).unwrap() else {
+        panic!("UPPER of a string is a string")
+    };
+    assert!(Arc::ptr_eq(&out, &text), "no copy when nothing changes");
+    assert_eq!(compile("LOWER(s)").eval(&r, &CTX).unwrap(), st("loan"));
+    assert_eq!(
+        compile("UPPER(s)").eval(&with_s(st("straße")), &CTX).unwrap(),
+        st("STRASSE")
+    );
+    assert_eq!(
+        compile("LOWER(s)").eval(&with_s(st("ÀB")), &CTX).unwrap(),
+        st("àb")
+    );
+    assert_eq!(
+        compile("UPPER(s)").eval(&with_s(Value::Null), &CTX).unwrap(),
+        Value::Null
+    );
+}
