@@ -3,18 +3,20 @@
 //! `ON EMPTY`, and both default to `NULL` (`FALSE` for `JSON_EXISTS`).
 //!
 //! Parsing the JSON argument costs more than everything else such a call does, so it is kept small:
-//! a path that starts with a member (`$.loanId`, `$.borrower.name`) only builds that member's value
-//! and parses the rest of the document without keeping it ([`member_only`]); any other path parses
+//! a path that starts with a member (`$.loanId`, `$.borrower.name`) only builds that member's value,
+//! from an index of the document's members made once per string ([`member_only`]); any other path parses
 //! the document once per string, not once per call ([`parsed`]) — pipelines typically apply several
 //! paths to the same column of the same row, in one or more statements.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
+use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, Deserializer as _, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 
 use super::functions::{Func, JsonOn};
@@ -53,69 +55,114 @@ fn parsed(text: &Arc<str>) -> Parsed {
     })
 }
 
+/// Where each top-level member of a JSON object is in its text: (name, byte range of the value).
+type Members = Rc<Option<Vec<(Box<str>, Range<usize>)>>>;
+
+thread_local! {
+    /// The member index of the last few JSON strings, kept as [`PARSED`] keeps documents.
+    static MEMBERS: RefCell<VecDeque<(Arc<str>, Members)>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// The member index of `text`, from the cache when the same string was indexed lately: a row's
+/// `JSON_VALUE(data, '$.a')` and `JSON_VALUE(data, '$.b')` scan `data` once between them. `None` inside
+/// when `text` is not a JSON object (or not JSON).
+fn members(text: &Arc<str>) -> Members {
+    MEMBERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, index)) = cache.iter().find(|(t, _)| Arc::ptr_eq(t, text)) {
+            return index.clone();
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let index = de
+            .deserialize_map(MemberIndex {
+                base: text.as_ptr() as usize,
+            })
+            .ok()
+            .filter(|_| de.end().is_ok() && escapes_are_valid(text));
+        let index = Rc::new(index);
+        if cache.len() >= PARSED_CACHE {
+            cache.pop_front();
+        }
+        cache.push_back((text.clone(), index.clone()));
+        index
+    })
+}
+
+/// Whether every `\u` escape in `text` decodes (no lone surrogates), as a full parse requires: the
+/// member index skips values without decoding their escapes. Most documents have none and cost a scan.
+fn escapes_are_valid(text: &str) -> bool {
+    if !text.contains("\\u") {
+        return true;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    Skip.deserialize(&mut de).is_ok()
+}
+
 /// `text` reduced to its top-level member `name`: an object holding that member only (or nothing),
 /// which every path that starts with `.name` evaluates exactly as it would the whole document. The
-/// rest of the document is parsed with the same checks, not kept. `None` when `text` is not a JSON
-/// object, or not JSON: the caller then parses it whole, for the exact error.
-fn member_only(text: &str, name: &str) -> Option<Json> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let member = de.deserialize_map(Member(name)).ok()?;
-    de.end().ok()?;
+/// rest of the document is checked as JSON, not kept. `None` when `text` is not a JSON object, or not
+/// JSON: the caller then parses it whole, for the exact error.
+fn member_only(text: &Arc<str>, name: &str) -> Option<Json> {
+    let index = members(text);
+    let index = index.as_ref().as_ref()?;
     let mut obj = Map::new();
-    if let Some(v) = member {
-        obj.insert(name.to_owned(), v);
+    // The last one, if the name repeats, as `serde_json::Value` keeps it.
+    if let Some((_, range)) = index.iter().rev().find(|(k, _)| &**k == name) {
+        obj.insert(
+            name.to_owned(),
+            serde_json::from_str(text.get(range.clone())?).ok()?,
+        );
     }
     Some(Json::Object(obj))
 }
 
-/// The value of one member of an object (the last one, if the name repeats, as `serde_json::Value`
-/// keeps it).
-struct Member<'n>(&'n str);
+/// Reads an object's member names and where their values are, relative to `base` (the text's start).
+struct MemberIndex {
+    base: usize,
+}
 
-impl<'de> Visitor<'de> for Member<'_> {
-    type Value = Option<Json>;
+impl<'de> Visitor<'de> for MemberIndex {
+    type Value = Vec<(Box<str>, Range<usize>)>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Json>, A::Error> {
-        let mut found = None;
-        while let Some(wanted) = map.next_key_seed(KeyIs(self.0))? {
-            if wanted {
-                found = Some(map.next_value::<Json>()?);
-            } else {
-                map.next_value_seed(Skip)?;
-            }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(name) = map.next_key_seed(Name)? {
+            let raw: &'de RawValue = map.next_value()?;
+            let start = (raw.get().as_ptr() as usize).wrapping_sub(self.base);
+            out.push((name, start..start + raw.get().len()));
         }
-        Ok(found)
+        Ok(out)
     }
 }
 
-/// Whether a key is the wanted name.
-struct KeyIs<'n>(&'n str);
+/// A member name.
+struct Name;
 
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Box<str>;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<bool, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Box<str>, D::Error> {
         de.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeyIs<'_> {
-    type Value = bool;
+impl<'de> Visitor<'de> for Name {
+    type Value = Box<str>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a member name")
     }
 
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Box<str>, E> {
         // serde_json's `Value` reads an object with this key as a number: leave that to it.
         if key == "$serde_json::private::Number" {
             return Err(E::custom("number token"));
         }
-        Ok(key == self.0)
+        Ok(key.into())
     }
 }
 

@@ -854,3 +854,21 @@ fn upper_and_lower_keep_a_string_already_in_that_case() {
         Value::Null
     );
 }
+
+#[test]
+fn json_paths_on_one_string_share_its_member_index() {
+    // The first member lookup on a string indexes its members; later ones (other paths, other
+    // statements) read from the index and must see exactly what a full parse would.
+    let mut r = row();
+    r[6] = st(r#"{"loanId": "L-1", "amount": 350000.00, "who": {"name": "Ad\u00e9"}, "loanId": "L-2"}"#);
+    let v = |sql: &str| compile(sql).eval(&r, &CTX).unwrap();
+    assert_eq!(v("JSON_VALUE(j, '$.amount')"), st("350000.0")); // a JSON number, read as Calcite does
+    assert_eq!(v("JSON_VALUE(j, '$.loanId')"), st("L-2"));
+    assert_eq!(v("JSON_VALUE(j, '$.who.name')"), st("Adé"));
+    assert_eq!(v("JSON_QUERY(j, '$.who')"), st(r#"{"name":"Adé"}"#));
+    assert_eq!(v("JSON_VALUE(j, '$.missing')"), Value::Null);
+    // A lone surrogate anywhere makes the whole document invalid, indexed or not.
+    r[6] = st(r#"{"a": "x", "b": "\ud800"}"#);
+    assert_eq!(compile("JSON_VALUE(j, '$.a')").eval(&r, &CTX).unwrap(), Value::Null);
+    assert_eq!(compile("JSON_VALUE(j, '$.a')").eval(&r, &CTX).unwrap(), Value::Null);
+}
