@@ -92,6 +92,7 @@ fn bench(c: &mut Criterion) {
             })
         });
         g.bench_function("decode_route_encode", |b| {
+            let mut values = Vec::new();
             b.iter(|| {
                 rt.block_on(async {
                     for (offset, r) in records.iter().enumerate() {
@@ -112,11 +113,11 @@ fn bench(c: &mut Criterion) {
                                     .as_ref()
                                     .is_none_or(|f| eval_filter(f, &row.values, &ctx).unwrap())
                                 {
-                                    let values: Vec<_> = st
-                                        .projection
-                                        .iter()
-                                        .map(|p| p.eval(&row.values, &ctx).unwrap())
-                                        .collect();
+                                    // As `run` does: the projected row in a reused buffer.
+                                    values.clear();
+                                    values.extend(
+                                        st.projection.iter().map(|p| p.eval(&row.values, &ctx).unwrap()),
+                                    );
                                     std::hint::black_box(sink.encode(&values).unwrap());
                                 }
                             }

@@ -441,8 +441,15 @@ impl SourceDecoder {
                 .iter()
                 .zip(&readers)
                 .enumerate()
-                .filter_map(|(i, (col, r))| r.clone().map(|r| (col.name.clone(), i, r)))
-                .collect();
+                .filter_map(|(i, (col, r))| r.clone().map(|r| (col.name.clone(), i, r)));
+            // In the writer schema's field order, the order of the records' fields: the reader tries
+            // the field after the last one it read first.
+            let properties = row_schema
+                .and_then(|s| s.get("properties"))
+                .and_then(Json::as_object);
+            let position = |name: &str| properties.and_then(|p| p.keys().position(|k| k == name));
+            let mut fields: Vec<_> = fields.collect();
+            fields.sort_by_key(|(name, _, _)| position(name).unwrap_or(usize::MAX));
             FlatReader::new(fields)
         } else {
             None

@@ -869,6 +869,12 @@ fn json_paths_on_one_string_share_its_member_index() {
     assert_eq!(v("JSON_VALUE(j, '$.missing')"), Value::Null);
     // A lone surrogate anywhere makes the whole document invalid, indexed or not.
     r[6] = st(r#"{"a": "x", "b": "\ud800"}"#);
-    assert_eq!(compile("JSON_VALUE(j, '$.a')").eval(&r, &CTX).unwrap(), Value::Null);
-    assert_eq!(compile("JSON_VALUE(j, '$.a')").eval(&r, &CTX).unwrap(), Value::Null);
+    assert_eq!(
+        compile("JSON_VALUE(j, '$.a')").eval(&r, &CTX).unwrap(),
+        Value::Null
+    );
+    assert_eq!(
+        compile("JSON_VALUE(j, '$.a')").eval(&r, &CTX).unwrap(),
+        Value::Null
+    );
 }

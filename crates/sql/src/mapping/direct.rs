@@ -83,7 +83,9 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<u128, A::Error> {
         let mut seen = 0u128;
-        while let Some(found) = map.next_key_seed(KeySeed(&self.reader.fields))? {
+        // Writers keep their schema's field order, so the field after the last one read is tried first.
+        let mut next = 0;
+        while let Some(found) = map.next_key_seed(KeySeed(&self.reader.fields, next))? {
             let Some(i) = found else {
                 map.next_value_seed(Skip)?;
                 continue;
@@ -93,6 +95,7 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_, '_> {
                 return Err(A::Error::custom("duplicate field"));
             }
             seen |= 1u128 << i;
+            next = i + 1;
             let (_, slot, reader) = &self.reader.fields[i];
             self.row[*slot] = map.next_value_seed(FieldSeed(reader))?;
         }
@@ -157,8 +160,8 @@ impl<'de> Visitor<'de> for Skip {
     }
 }
 
-/// A key → the index of the field that reads it, if any.
-struct KeySeed<'r>(&'r [(String, usize, FieldReader)]);
+/// A key → the index of the field that reads it, if any; the field at the second index is tried first.
+struct KeySeed<'r>(&'r [(String, usize, FieldReader)], usize);
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Option<usize>;
@@ -176,6 +179,9 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Option<usize>, E> {
+        if self.0.get(self.1).is_some_and(|(name, _, _)| name == key) {
+            return Ok(Some(self.1));
+        }
         Ok(self.0.iter().position(|(name, _, _)| name == key))
     }
 }
