@@ -534,17 +534,16 @@ async fn run_source(
                                 txn.begin()?;
                                 st.open = true;
                             }
+                            // The record's position joins the transaction now, under the same lock: its
+                            // outputs are sent below in this task, before any commit (the tick and the
+                            // revoke hook run between records), and a failed send aborts the transaction.
+                            st.positions.insert(partition, offset + 1);
                         }
                     }
                     reached.insert(partition, offset);
                     for out in &outputs {
                         let done = producer.send((partition, offset), out).await;
                         record_acks(done, &delivery, &src.topic)?;
-                    }
-                    if let Delivery::ExactlyOnce { state, .. } = &delivery
-                        && let Ok(mut st) = state.lock()
-                    {
-                        st.positions.insert(partition, offset + 1);
                     }
                 }
             }
