@@ -14,7 +14,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rdkafka::Message;
 use rdkafka::consumer::Consumer;
-
 use switchyard_kafka::{
     ClientConfig, GroupConsumer, KafkaError, OutRecord, Producer, RevokeHook, Startup, Transactions,
     commit_with,

@@ -328,14 +328,15 @@ impl SourceDecoder {
         bytes: &'b [u8],
         rec: &RecordView<'_>,
     ) -> Result<(&'b [u8], usize, Option<u32>), Failure> {
-        // A payload that starts with a magic byte names its schema itself (JSON text never starts with
-        // 0x00 or 0x01; Confluent's header-based serializers write the bare JSON). Only other payloads
-        // are looked up in the headers, which librdkafka parses on first access: most records never pay.
-        let header = match bytes.first() {
-            Some(&(MAGIC_ID | MAGIC_GUID)) => None,
-            _ => rec.headers.get(VALUE_SCHEMA_ID_HEADER),
-        };
         if self.format.framed() {
+            // A payload that starts with a magic byte names its schema itself (JSON text never starts
+            // with 0x00 or 0x01; Confluent's header-based serializers write the bare JSON). Only other
+            // payloads are looked up in the headers, which librdkafka parses on first access: most
+            // records never pay.
+            let header = match bytes.first() {
+                Some(&(MAGIC_ID | MAGIC_GUID)) => None,
+                _ => rec.headers.get(VALUE_SCHEMA_ID_HEADER),
+            };
             let frame = parse_frame_with_header(bytes, header.as_deref()).map_err(|e| {
                 let hint = match e {
                     FrameError::UnknownMagic { byte: b'{' | b'[' } => {
