@@ -48,6 +48,12 @@ pub struct RegistryClient {
 #[derive(Debug)]
 struct Inner {
     transport: http::Transport,
+    shared: Arc<Shared>,
+}
+
+/// What clients made by [`RegistryClient::with_own_connections`] share with the client they came from.
+#[derive(Debug)]
+struct Shared {
     cache: std::sync::Mutex<cache::LruCache>,
     /// Lookups by id answered from the cache, and those that had to ask the registry.
     counters: cache::CacheCounters,
@@ -62,9 +68,23 @@ impl RegistryClient {
         Ok(Self {
             inner: Arc::new(Inner {
                 transport: http::Transport::new(config)?,
-                cache: std::sync::Mutex::new(cache::LruCache::new(capacity)),
-                counters: cache::CacheCounters::default(),
-                fetch_lock: tokio::sync::Mutex::new(()),
+                shared: Arc::new(Shared {
+                    cache: std::sync::Mutex::new(cache::LruCache::new(capacity)),
+                    counters: cache::CacheCounters::default(),
+                    fetch_lock: tokio::sync::Mutex::new(()),
+                }),
+            }),
+        })
+    }
+
+    /// A client with the same settings, schema cache and cache counters, but HTTP connections of its
+    /// own: for use on another thread's tokio runtime (a connection belongs to the runtime that opened
+    /// it, and dies with it).
+    pub fn with_own_connections(&self) -> Result<Self, RegistryError> {
+        Ok(Self {
+            inner: Arc::new(Inner {
+                transport: http::Transport::new(self.config().clone())?,
+                shared: self.inner.shared.clone(),
             }),
         })
     }
@@ -120,16 +140,16 @@ impl RegistryClient {
     /// Each id reaches the network once while it stays in the cache.
     pub async fn get_schema_by_id(&self, id: i32) -> Result<Arc<CachedSchema>, RegistryError> {
         if let Some(hit) = self.cache_get(id) {
-            self.inner.counters.hit();
+            self.inner.shared.counters.hit();
             return Ok(hit);
         }
-        let _guard = self.inner.fetch_lock.lock().await;
+        let _guard = self.inner.shared.fetch_lock.lock().await;
         // Another task may have fetched the id while this one waited for the lock.
         if let Some(hit) = self.cache_get(id) {
-            self.inner.counters.hit();
+            self.inner.shared.counters.hit();
             return Ok(hit);
         }
-        self.inner.counters.miss();
+        self.inner.shared.counters.miss();
         let raw = self.get_schema_string(id, None).await?;
         let json = if raw.schema_type == SchemaType::Json {
             let refs = self.resolve_references(&raw.references).await?;
@@ -147,7 +167,7 @@ impl RegistryClient {
             references: raw.references,
             json,
         });
-        if let Ok(mut c) = self.inner.cache.lock() {
+        if let Ok(mut c) = self.inner.shared.cache.lock() {
             c.insert(entry.clone());
         }
         Ok(entry)
@@ -155,18 +175,19 @@ impl RegistryClient {
 
     /// How many schemas the id cache holds now.
     pub fn cached_schemas(&self) -> usize {
-        self.inner.cache.lock().map(|c| c.len()).unwrap_or(0)
+        self.inner.shared.cache.lock().map(|c| c.len()).unwrap_or(0)
     }
 
     /// Hits and misses of the id cache so far, and how full it is.
     pub fn cache_stats(&self) -> CacheStats {
         self.inner
+            .shared
             .counters
             .stats(self.cached_schemas(), self.config().cache_capacity)
     }
 
     fn cache_get(&self, id: i32) -> Option<Arc<CachedSchema>> {
-        self.inner.cache.lock().ok().and_then(|mut c| c.get(id))
+        self.inner.shared.cache.lock().ok().and_then(|mut c| c.get(id))
     }
 
     /// Fetch every schema `references` names, transitively, as the schema crate wants them.
