@@ -43,6 +43,9 @@ pub struct RunOptions {
     pub until_end: bool,
     /// Exactly-once: outputs, dead letters and source offsets are committed in one Kafka transaction.
     pub exactly_once: bool,
+    /// Consumers per source table, each on a thread of its own, all in the source's group: they share
+    /// the topic's partitions as separate instances would (Flink's `parallelism.default`). At least 1.
+    pub parallelism: usize,
 }
 
 /// How a source table treats records it cannot process.
@@ -84,7 +87,7 @@ pub enum RunError {
 }
 
 /// One statement ready to run.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Statement {
     plan: StatementPlan,
     sink: Arc<SinkEncoder>,
@@ -102,7 +105,7 @@ enum MetadataWrite {
 }
 
 /// One source table and the statements it feeds.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceRun {
     decoder: SourceDecoder,
     topic: String,
@@ -237,6 +240,9 @@ impl Router {
 
     /// Run until `shutdown` turns true (or, with `until_end`, until every partition is read).
     pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), RunError> {
+        if self.options.parallelism > 1 {
+            return self.run_parallel(shutdown).await;
+        }
         let Router {
             sources,
             registry,
@@ -246,14 +252,15 @@ impl Router {
         let local = tokio::task::LocalSet::new();
         let registry = Arc::new(registry);
         let mut handles = Vec::new();
-        for source in sources {
+        for (i, source) in sources.into_iter().enumerate() {
             let (m, r, o, s) = (
                 metrics.clone(),
                 registry.clone(),
                 options.clone(),
                 shutdown.clone(),
             );
-            handles.push(local.spawn_local(async move { run_source(source, r, m, o, s).await }));
+            let member = Member::alone(i);
+            handles.push(local.spawn_local(async move { run_source(source, r, m, o, s, member).await }));
         }
         local
             .run_until(async move {
@@ -266,6 +273,118 @@ impl Router {
                 Ok(())
             })
             .await
+    }
+
+    /// `parallelism` consumers per source, each on a thread with a runtime of its own (a consumer's
+    /// loop holds librdkafka messages across awaits, so it stays on one thread). The first failure
+    /// stops the others; every consumer flushes and commits what it finished before this returns.
+    async fn run_parallel(self, mut shutdown: watch::Receiver<bool>) -> Result<(), RunError> {
+        let Router {
+            sources,
+            registry,
+            metrics,
+            options,
+        } = self;
+        let (stop, stopped) = watch::channel(false);
+        let (done_tx, mut done) = tokio::sync::mpsc::unbounded_channel();
+        let mut members = 0;
+        for (s, source) in sources.into_iter().enumerate() {
+            let progress = Arc::new(Mutex::new(BTreeMap::new()));
+            for i in 0..options.parallelism {
+                let member = Member {
+                    index: s * options.parallelism + i,
+                    progress: Some(progress.clone()),
+                };
+                let mut source = source.clone();
+                member_ids(&mut source.client, i);
+                // A registry connection belongs to the runtime that opened it: each thread gets its own,
+                // sharing the schema cache.
+                let registry = match &registry {
+                    Some(r) => Some(
+                        r.with_own_connections()
+                            .map_err(|e| RunError::Build(e.to_string()))?,
+                    ),
+                    None => None,
+                };
+                let (m, o, st, tx) = (metrics.clone(), options.clone(), stopped.clone(), done_tx.clone());
+                let name = format!("switchyard-{}-{i}", source.topic);
+                let spawned = std::thread::Builder::new().name(name).spawn(move || {
+                    let result = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| RunError::Build(format!("starting a consumer thread: {e}")))
+                        .and_then(|rt| {
+                            let local = tokio::task::LocalSet::new();
+                            local.block_on(&rt, run_source(source, Arc::new(registry), m, o, st, member))
+                        });
+                    let _ = tx.send(result);
+                });
+                if let Err(e) = spawned {
+                    let _ = stop.send(true);
+                    return Err(RunError::Build(format!("starting a consumer thread: {e}")));
+                }
+                members += 1;
+            }
+        }
+        tracing::info!(
+            consumers = members,
+            parallelism = options.parallelism,
+            "consumers started"
+        );
+        let mut first_error = None;
+        let mut finished = 0;
+        while finished < members {
+            tokio::select! {
+                changed = shutdown.changed(), if !*stop.borrow() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        let _ = stop.send(true);
+                    }
+                }
+                result = done.recv() => {
+                    finished += 1;
+                    match result {
+                        Some(Ok(())) => {}
+                        Some(Err(e)) => {
+                            let _ = stop.send(true);
+                            first_error.get_or_insert(e);
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+/// Which consumer of its source a `run_source` loop is.
+#[derive(Debug, Clone)]
+struct Member {
+    /// Unique across the pipeline's consumers (lag metrics, transactional ids).
+    index: usize,
+    /// With several consumers per source: the last offset processed per partition, across all of them
+    /// (`until_end` stops when the topic is read, whoever read each partition).
+    progress: Option<Arc<Mutex<BTreeMap<i32, i64>>>>,
+}
+
+impl Member {
+    /// The only consumer of its source.
+    fn alone(index: usize) -> Self {
+        Member {
+            index,
+            progress: None,
+        }
+    }
+}
+
+/// Client ids that must differ between the consumers of one process: `group.instance.id` (static
+/// membership: two members with one id fence each other) and an explicit `transactional.id` get the
+/// consumer's number appended.
+fn member_ids(client: &mut ClientConfig, i: usize) {
+    for key in ["group.instance.id", "transactional.id"] {
+        if let Some(v) = client.get(key).map(String::from) {
+            client.set(key, format!("{v}-{i}").as_str());
+        }
     }
 }
 
@@ -368,7 +487,7 @@ where
 /// restarted member fences its predecessor and aborts its open transaction at once; otherwise it is unique
 /// to the process (zombies are fenced by the group's generation, KIP-447) and a dead member's open
 /// transaction is aborted by the broker after `transaction.timeout.ms`.
-fn transactional_id(group: &str, topic: &str, instance: Option<&str>) -> String {
+fn transactional_id(group: &str, topic: &str, instance: Option<&str>, member: usize) -> String {
     if let Some(instance) = instance {
         return format!("switchyard-{group}-{topic}-{instance}");
     }
@@ -376,7 +495,7 @@ fn transactional_id(group: &str, topic: &str, instance: Option<&str>) -> String 
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "host".into());
     format!(
-        "switchyard-{group}-{topic}-{host}-{}-{}",
+        "switchyard-{group}-{topic}-{host}-{}-{member}-{}",
         std::process::id(),
         now_micros()
     )
@@ -388,11 +507,19 @@ async fn run_source(
     metrics: Arc<Metrics>,
     options: RunOptions,
     mut shutdown: watch::Receiver<bool>,
+    member: Member,
 ) -> Result<(), RunError> {
     // The producer first: with exactly-once, the revoke hook commits the open transaction through it.
     let (mut producer, delivery): (Producer<Tag>, Delivery) = if options.exactly_once {
         let id = src.client.get("transactional.id").map_or_else(
-            || transactional_id(&src.group, &src.topic, src.client.get("group.instance.id")),
+            || {
+                transactional_id(
+                    &src.group,
+                    &src.topic,
+                    src.client.get("group.instance.id"),
+                    member.index,
+                )
+            },
             String::from,
         );
         let (producer, txn) = Producer::connect_transactional(&src.client, &id)?;
@@ -459,7 +586,26 @@ async fn run_source(
     };
     // The last offset processed per partition; a partition-EOF event (asked for with `until_end`) also
     // marks a partition done, so a pass over a topic the group has already read finishes at once.
+    // With several consumers per source, `member.progress` holds it for all of them.
     let mut reached: BTreeMap<i32, i64> = BTreeMap::new();
+    let mark = |reached: &mut BTreeMap<i32, i64>, partition: i32, offset: i64| {
+        reached.insert(partition, offset);
+        if let Some(progress) = &member.progress
+            && let Ok(mut all) = progress.lock()
+        {
+            all.insert(partition, offset);
+        }
+    };
+    let read_to_end = |reached: &BTreeMap<i32, i64>, ends: &BTreeMap<i32, i64>| {
+        let done = |r: &BTreeMap<i32, i64>| {
+            ends.iter()
+                .all(|(p, end)| r.get(p).copied().unwrap_or(-1) + 1 >= *end || *end == 0)
+        };
+        match &member.progress {
+            Some(progress) => progress.lock().is_ok_and(|all| done(&all)),
+            None => done(reached),
+        }
+    };
     tracing::info!(topic = %src.topic, group = %src.group, statements = src.statements.len(), exactly_once = options.exactly_once, "pipeline started");
     // Exactly-once commits a transaction every 100 ms (as Kafka Streams does); at-least-once commits
     // offsets every second.
@@ -478,9 +624,7 @@ async fn run_source(
     let result: Result<(), RunError> = async {
         loop {
             if let Some(ends) = &ends
-                && ends
-                    .iter()
-                    .all(|(p, end)| reached.get(p).copied().unwrap_or(-1) + 1 >= *end || *end == 0)
+                && read_to_end(&reached, ends)
             {
                 break;
             }
@@ -489,7 +633,7 @@ async fn run_source(
                 _ = tick.tick() => {
                     settle(&mut producer, &delivery, &group, &metrics, &src.topic)?;
                     if last_lag.elapsed() >= Duration::from_secs(10) {
-                        metrics.set_lag(&group.lag());
+                        metrics.set_lag(member.index, &group.lag());
                         last_lag = std::time::Instant::now();
                     }
                 }
@@ -497,7 +641,7 @@ async fn run_source(
                     let m = match msg {
                         Err(rdkafka::error::KafkaError::PartitionEOF(p)) => {
                             if let Some(end) = ends.as_ref().and_then(|e| e.get(&p)) {
-                                reached.insert(p, end - 1);
+                                mark(&mut reached, p, end - 1);
                             }
                             continue;
                         }
@@ -539,7 +683,7 @@ async fn run_source(
                             st.positions.insert(partition, offset + 1);
                         }
                     }
-                    reached.insert(partition, offset);
+                    mark(&mut reached, partition, offset);
                     for out in &outputs {
                         let done = producer.send((partition, offset), out).await;
                         record_acks(done, &delivery, &src.topic)?;

@@ -198,7 +198,7 @@ struct Compiled {
 type Readers = Arc<Compiled>;
 
 /// Decodes one source table's records.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceDecoder {
     table: TableDef,
     format: ValueFormat,

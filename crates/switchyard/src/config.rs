@@ -15,6 +15,7 @@
 //! group = "orders-router"
 //! http = "127.0.0.1:9464"
 //! exactly-once = true
+//! parallelism = 4                           # consumers per source table, one thread each
 //! ```
 //!
 //! `[kafka]` and `[registry]` keep the client property names users already know, so a key may be quoted
@@ -71,6 +72,8 @@ pub struct RunDefaults {
     pub http: Option<SocketAddr>,
     /// Commit in Kafka transactions (`--exactly-once`).
     pub exactly_once: bool,
+    /// Consumers per source table (`--parallelism`).
+    pub parallelism: Option<usize>,
 }
 
 /// Read a configuration file: TOML when it ends in `.toml` (or, with another extension, when it has a
@@ -154,6 +157,8 @@ struct RunSection {
     http: Option<Spanned<String>>,
     /// Commit outputs, dead letters and offsets in Kafka transactions.
     exactly_once: Option<bool>,
+    /// Consumers per source table.
+    parallelism: Option<Spanned<i64>>,
 }
 
 /// Parse a `switchyard.toml`; `env` looks up variables for `${NAME}`.
@@ -238,6 +243,19 @@ pub fn parse_toml(text: &str, path: &Path, env: &dyn Fn(&str) -> Option<String>)
         })?);
     }
     out.run.exactly_once = file.run.exactly_once.unwrap_or(false);
+    if let Some(p) = &file.run.parallelism {
+        let value = *p.get_ref();
+        let n = usize::try_from(value).ok().filter(|n| *n >= 1).ok_or_else(|| {
+            with_hint(
+                format!(
+                    "{}: [run] parallelism: {value} is not a number of consumers",
+                    at(p.span().start)
+                ),
+                "e.g. parallelism = 4 (1 or more)",
+            )
+        })?;
+        out.run.parallelism = Some(n);
+    }
     Ok(out)
 }
 
@@ -355,6 +373,7 @@ basic.auth.credentials.source = "USER_INFO"
 group = "g"
 http = "127.0.0.1:9464"
 exactly-once = true
+parallelism = 3
 "#,
         )
         .unwrap();
@@ -372,10 +391,23 @@ exactly-once = true
                 group: Some("g".into()),
                 http: Some("127.0.0.1:9464".parse().unwrap()),
                 exactly_once: true,
+                parallelism: Some(3),
             }
         );
         assert_eq!(s.sources["sasl.password"], Path::new("switchyard.toml"));
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn parallelism_is_one_or_more_consumers() {
+        let err = error("[run]\nparallelism = 0\n");
+        assert!(
+            err.starts_with("error: switchyard.toml:2:15: [run] parallelism: 0 is not a number of consumers"),
+            "{err}"
+        );
+        assert!(err.contains("e.g. parallelism = 4"), "{err}");
+        assert!(error("[run]\nparallelism = \"4\"\n").contains("invalid type"));
+        assert_eq!(parse("").unwrap().run.parallelism, None);
     }
 
     #[test]

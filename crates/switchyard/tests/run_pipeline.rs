@@ -10,7 +10,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::pipeline::{base64_decode, eventually, expected, free_port, pipeline, produce_sample, spawn_run};
+use common::pipeline::{
+    base64_decode, create_topic, eventually, expected, free_port, pipeline, produce_sample, spawn_run,
+};
 use common::{bootstrap, python, registry, repo, switchyard, tail_json, text, unique_topic};
 use serde_json::Value;
 
@@ -199,6 +201,83 @@ fn kill_9_mid_stream_loses_nothing() {
         duplicates += got.len() - got_ids.len();
     }
     eprintln!("duplicates after 3 kills: {duplicates}");
+}
+
+/// `--parallelism 3` (or the script's `SET 'parallelism.default'`): three consumers on threads of their
+/// own share a four-partition topic in one group, and every record is routed as with one.
+#[test]
+fn parallel_consumers_share_the_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sql, topics) = pipeline(dir.path(), &unique_topic("parallel"));
+    let source = &topics["raw-business-events"];
+    create_topic(source, 4);
+    produce_sample(source, "6000", "17");
+    let input: Vec<Value> = tail_json(source);
+    let partitions: BTreeSet<i64> = input.iter().map(|r| r["partition"].as_i64().unwrap()).collect();
+    assert_eq!(partitions.len(), 4, "the keys spread over every partition");
+    let expected = expected(&input);
+
+    let args = [
+        "run",
+        &sql,
+        "-b",
+        bootstrap_static(),
+        "--registry",
+        registry_static(),
+        "--until-end",
+        "--parallelism",
+        "3",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(args)
+        .env("SWITCHYARD_LOG", "info")
+        .output()
+        .unwrap();
+    let log = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "run failed: {log}");
+    assert!(log.contains("consumers=3"), "three consumers started: {log}");
+    for (sink, ids) in &expected {
+        let got: BTreeSet<i64> = tail_json(&topics[sink])
+            .iter()
+            .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(&got, ids, "sink {sink}: exactly the expected records");
+    }
+
+    // The script's setting, on a second pass with a new group into new sinks: two consumers, the same
+    // outputs.
+    let mut renamed = std::fs::read_to_string(&sql)
+        .unwrap()
+        .replace("'routing-", "'routing-again-");
+    for sink in expected.keys() {
+        let t = &topics[sink];
+        renamed = renamed.replace(&format!("'{t}'"), &format!("'{t}-again'"));
+    }
+    let again = dir.path().join("again.sql");
+    std::fs::write(&again, format!("SET 'parallelism.default' = '2';\n{renamed}")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args([
+            "run",
+            again.to_str().unwrap(),
+            "-b",
+            bootstrap_static(),
+            "--registry",
+            registry_static(),
+            "--until-end",
+        ])
+        .env("SWITCHYARD_LOG", "info")
+        .output()
+        .unwrap();
+    let log = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "run failed: {log}");
+    assert!(log.contains("consumers=2"), "two consumers started: {log}");
+    for (sink, ids) in &expected {
+        let got: BTreeSet<i64> = tail_json(&format!("{}-again", topics[sink]))
+            .iter()
+            .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(&got, ids, "sink {sink}: the second pass routes the same records");
+    }
 }
 
 /// The registry is down when the pipeline starts and comes back: nothing is dead-lettered, all arrive.

@@ -151,6 +151,13 @@ struct Sample {
     records_out: Vec<u64>,
 }
 
+/// Consumer lag by partition, and which partitions each consumer reported last.
+#[derive(Debug, Default)]
+struct Lag {
+    by_partition: BTreeMap<(String, i32), i64>,
+    reported: BTreeMap<usize, Vec<(String, i32)>>,
+}
+
 /// All of the router's counters.
 #[derive(Debug)]
 pub struct Metrics {
@@ -167,7 +174,7 @@ pub struct Metrics {
     commits: AtomicU64,
     commit_latency: Histogram,
     retries: AtomicU64,
-    lag: Mutex<BTreeMap<(String, i32), i64>>,
+    lag: Mutex<Lag>,
     samples: Mutex<VecDeque<(SystemTime, DeadLetterSample)>>,
     history: Mutex<VecDeque<Sample>>,
 }
@@ -195,7 +202,7 @@ impl Metrics {
             commits: AtomicU64::new(0),
             commit_latency: Histogram::default(),
             retries: AtomicU64::new(0),
-            lag: Mutex::new(BTreeMap::new()),
+            lag: Mutex::new(Lag::default()),
             samples: Mutex::new(VecDeque::new()),
             history: Mutex::new(VecDeque::new()),
         }
@@ -275,13 +282,23 @@ impl Metrics {
         self.retries.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Consumer lag per partition.
-    pub fn set_lag(&self, lag: &[(String, i32, i64)]) {
+    /// Consumer lag per partition, as one consumer (`member`: each source's consumers are numbered
+    /// apart) sees it for the partitions it holds now; what it reported before is replaced.
+    pub fn set_lag(&self, member: usize, lag: &[(String, i32, i64)]) {
         if let Ok(mut l) = self.lag.lock() {
-            l.clear();
-            for (t, p, n) in lag {
-                l.insert((t.clone(), *p), *n);
+            let Lag {
+                by_partition,
+                reported,
+            } = &mut *l;
+            for key in reported.remove(&member).unwrap_or_default() {
+                by_partition.remove(&key);
             }
+            let mut keys = Vec::with_capacity(lag.len());
+            for (t, p, n) in lag {
+                by_partition.insert((t.clone(), *p), *n);
+                keys.push((t.clone(), *p));
+            }
+            reported.insert(member, keys);
         }
     }
 

@@ -131,7 +131,7 @@ impl Metrics {
              # TYPE switchyard_consumer_lag gauge"
         );
         if let Ok(lag) = self.lag.lock() {
-            for ((t, p), l) in lag.iter() {
+            for ((t, p), l) in lag.by_partition.iter() {
                 let _ = writeln!(
                     out,
                     "switchyard_consumer_lag{{topic=\"{}\",partition=\"{p}\"}} {l}",
@@ -181,7 +181,7 @@ mod tests {
         m.dead_letter(sample("INVALID_JSON", "k"));
         m.committed(Duration::from_millis(3));
         m.committed(Duration::from_secs(10));
-        m.set_lag(&[("raw\"x".into(), 2, 7)]);
+        m.set_lag(0, &[("raw\"x".into(), 2, 7)]);
         let text = m.prometheus();
         for line in [
             "switchyard_records_in_total{source=\"raw\"} 3",
@@ -204,6 +204,30 @@ mod tests {
         assert!(!text.contains("registry_cache"), "no registry, no cache metrics");
         assert_eq!(m.records_in_total(), 3);
         assert_eq!(m.dead_letters_total(), 1);
+    }
+
+    #[test]
+    fn lag_keeps_each_consumers_latest_report() {
+        let m = Metrics::default();
+        let lag = |m: &Metrics| -> Vec<String> {
+            m.prometheus()
+                .lines()
+                .filter(|l| l.starts_with("switchyard_consumer_lag{"))
+                .map(String::from)
+                .collect()
+        };
+        m.set_lag(0, &[("t".into(), 0, 5), ("t".into(), 1, 6)]);
+        m.set_lag(1, &[("t".into(), 2, 7)]);
+        assert_eq!(lag(&m).len(), 3, "{:?}", lag(&m));
+        // Consumer 0 lost partition 1 in a rebalance: its old figure goes, consumer 1's stays.
+        m.set_lag(0, &[("t".into(), 0, 4)]);
+        assert_eq!(
+            lag(&m),
+            [
+                "switchyard_consumer_lag{topic=\"t\",partition=\"0\"} 4",
+                "switchyard_consumer_lag{topic=\"t\",partition=\"2\"} 7",
+            ]
+        );
     }
 
     #[test]

@@ -86,7 +86,8 @@ impl Metrics {
             .lag
             .lock()
             .map(|l| {
-                l.iter()
+                l.by_partition
+                    .iter()
                     .map(|((t, p), n)| json!({"topic": t, "partition": p, "lag": n}))
                     .collect()
             })

@@ -79,6 +79,9 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             file_origin.clone(),
         ));
     }
+    if let Some(p) = run.parallelism {
+        run_rows.push(("parallelism".to_string(), p.to_string(), file_origin.clone()));
+    }
     match args.format {
         Format::Json => {
             let entry = |(k, v, o): &(String, String, String)| (k.clone(), json!({"value": v, "from": o}));

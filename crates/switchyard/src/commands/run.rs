@@ -20,11 +20,13 @@ use crate::output::with_hint;
   switchyard run pipeline.sql --config client.properties --http 127.0.0.1:9464   # dashboard at /, /metrics, /health, /ready
   switchyard run pipeline.sql -b localhost:9092 --registry http://localhost:8081 --until-end   # one pass, then exit
   switchyard run pipeline.sql --config client.properties --exactly-once   # Kafka transactions
+  switchyard run pipeline.sql --config client.properties --parallelism 4   # four consumers, one thread each
 
 Delivery is at-least-once: offsets are committed only past records whose outputs and dead letters were
 acknowledged. With --exactly-once, outputs, dead letters and source offsets are committed together in
 Kafka transactions; after a crash the open transaction is aborted and its records are read again.
-Several instances with the same group id share the partitions. A record that cannot be processed goes
+Several instances with the same group id share the partitions, as do the --parallelism consumers of
+one instance (or SET 'parallelism.default' = 'N' in the script). A record that cannot be processed goes
 to the dead-letter topic ('error-handling.log.target', default <source topic>-dlq) with its reason in
 headers. Exit codes: 0 stopped cleanly; 1 the pipeline failed; 2 usage or SQL error.")]
 pub struct Args {
@@ -46,6 +48,11 @@ pub struct Args {
     /// broker has no transactions.
     #[arg(long)]
     exactly_once: bool,
+    /// Consumers per source table, each on a thread of its own, all in the source's group: they share
+    /// the topic's partitions (more consumers than partitions leaves some idle). Default: the script's
+    /// SET 'parallelism.default', else the config file's [run] parallelism, else 1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    parallelism: Option<u16>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -63,12 +70,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
         for note in &loaded.plan.notes {
             eprintln!("note: {}", note.message);
         }
+        let parallelism = match args.parallelism {
+            Some(n) => usize::from(n),
+            None => match loaded.plan.settings.get("parallelism.default") {
+                Some(text) => text
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| {
+                        with_hint(
+                            format!("SET 'parallelism.default' = '{text}': not a number of consumers"),
+                            "e.g. SET 'parallelism.default' = '4'; (1 or more)",
+                        )
+                    })?,
+                None => defaults.parallelism.unwrap_or(1),
+            },
+        };
         let options = RunOptions {
             name: loaded.name.clone(),
             group: args.group.clone().or(defaults.group),
             client: cfg,
             until_end: args.until_end,
             exactly_once: args.exactly_once || defaults.exactly_once,
+            parallelism,
         };
         let router = Router::build(&loaded.plan, registry, options)
             .await

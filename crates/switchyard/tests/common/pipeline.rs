@@ -107,3 +107,15 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Create `topic` with `partitions` partitions, through Confluent's Python client (an independent peer).
+pub fn create_topic(topic: &str, partitions: u32) {
+    let script = "import sys\nfrom confluent_kafka.admin import AdminClient, NewTopic\n\
+                  admin = AdminClient({'bootstrap.servers': sys.argv[1]})\n\
+                  for f in admin.create_topics([NewTopic(sys.argv[2], int(sys.argv[3]), 1)]).values():\n    f.result()\n";
+    let out = Command::new(super::python())
+        .args(["-c", script, &bootstrap(), topic, &partitions.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "creating {topic}: {}", text(&out.stderr));
+}
