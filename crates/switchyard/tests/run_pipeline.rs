@@ -59,6 +59,8 @@ fn example_routes_every_record_and_dead_letters_the_bad_ones() {
             source,
             "--from-capture",
             bad.to_str().unwrap(),
+            "-H",
+            "source=replay",
             "-b",
             &bootstrap(),
         ],
@@ -125,11 +127,23 @@ fn example_routes_every_record_and_dead_letters_the_bad_ones() {
             "SCHEMA_NOT_FOUND"
         ]
     );
+    // The record's own headers come first, as they were: the captured ones, then `-H source=replay`.
     let captured: Vec<Value> = std::fs::read_to_string(&bad)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    for (r, want) in dlq.iter().zip(&captured) {
+        let own: Vec<&Value> = r["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take_while(|h| !h[0].as_str().unwrap().starts_with("switchyard."))
+            .collect();
+        let mut expected: Vec<Value> = want["headers"].as_array().unwrap().clone();
+        expected.push(serde_json::json!(["source", "cmVwbGF5"]));
+        assert_eq!(own, expected.iter().collect::<Vec<_>>(), "{r}");
+    }
     let dlq_raw = capture(&topics["raw-business-events-dlq"], dir.path());
     for (got, want) in dlq_raw.iter().zip(&captured) {
         assert_eq!(got["value"], want["value"], "original value bytes are kept");
