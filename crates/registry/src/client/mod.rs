@@ -349,13 +349,7 @@ impl RegistryClient {
         subject: Option<&str>,
         default_to_global: bool,
     ) -> Result<CompatibilityLevel, RegistryError> {
-        let (path, query) = match subject {
-            None => ("/config".to_string(), vec![]),
-            Some(s) => (
-                format!("/config/{}", encode_segment(s)),
-                vec![("defaultToGlobal", default_to_global.to_string())],
-            ),
-        };
+        let (path, query) = lookup("config", subject, default_to_global);
         let body: ConfigBody = self.get(&path, &query).await?;
         parse_level(&path, body.level())
     }
@@ -366,10 +360,7 @@ impl RegistryClient {
         subject: Option<&str>,
         level: CompatibilityLevel,
     ) -> Result<CompatibilityLevel, RegistryError> {
-        let path = subject.map_or_else(
-            || "/config".to_string(),
-            |s| format!("/config/{}", encode_segment(s)),
-        );
+        let path = scoped("config", subject);
         let body: ConfigBody = self
             .send(
                 Method::PUT,
@@ -386,10 +377,7 @@ impl RegistryClient {
         &self,
         subject: Option<&str>,
     ) -> Result<Option<CompatibilityLevel>, RegistryError> {
-        let path = subject.map_or_else(
-            || "/config".to_string(),
-            |s| format!("/config/{}", encode_segment(s)),
-        );
+        let path = scoped("config", subject);
         let body: ConfigBody = self.delete(&path, &[]).await?;
         body.level().map(|l| parse_level(&path, Some(l))).transpose()
     }
@@ -402,13 +390,7 @@ impl RegistryClient {
         subject: Option<&str>,
         default_to_global: bool,
     ) -> Result<Mode, RegistryError> {
-        let (path, query) = match subject {
-            None => ("/mode".to_string(), vec![]),
-            Some(s) => (
-                format!("/mode/{}", encode_segment(s)),
-                vec![("defaultToGlobal", default_to_global.to_string())],
-            ),
-        };
+        let (path, query) = lookup("mode", subject, default_to_global);
         let body: ModeBody = self.get(&path, &query).await?;
         parse_mode(&path, &body.mode)
     }
@@ -420,7 +402,7 @@ impl RegistryClient {
         mode: Mode,
         force: bool,
     ) -> Result<Mode, RegistryError> {
-        let path = subject.map_or_else(|| "/mode".to_string(), |s| format!("/mode/{}", encode_segment(s)));
+        let path = scoped("mode", subject);
         let body: ModeBody = self
             .send(
                 Method::PUT,
@@ -434,7 +416,7 @@ impl RegistryClient {
 
     /// `DELETE /mode/{s}`: the subject falls back to the global mode.
     pub async fn delete_mode(&self, subject: &str) -> Result<Mode, RegistryError> {
-        let path = format!("/mode/{}", encode_segment(subject));
+        let path = scoped("mode", Some(subject));
         let body: ModeBody = self.delete(&path, &[]).await?;
         parse_mode(&path, &body.mode)
     }
@@ -443,6 +425,27 @@ impl RegistryClient {
     pub async fn contexts(&self) -> Result<Vec<String>, RegistryError> {
         self.get("/contexts", &[]).await
     }
+}
+
+/// `/{root}` (the global setting) or `/{root}/{subject}`, for `/config` and `/mode`.
+fn scoped(root: &str, subject: Option<&str>) -> String {
+    match subject {
+        None => format!("/{root}"),
+        Some(s) => format!("/{root}/{}", encode_segment(s)),
+    }
+}
+
+/// The path and query that read a `/config` or `/mode` setting (`defaultToGlobal` applies to subjects).
+fn lookup(
+    root: &str,
+    subject: Option<&str>,
+    default_to_global: bool,
+) -> (String, Vec<(&'static str, String)>) {
+    let query = match subject {
+        None => vec![],
+        Some(_) => vec![("defaultToGlobal", default_to_global.to_string())],
+    };
+    (scoped(root, subject), query)
 }
 
 fn parse_level(path: &str, level: Option<&str>) -> Result<CompatibilityLevel, RegistryError> {
