@@ -287,7 +287,8 @@ impl Router {
         } = self;
         let (stop, stopped) = watch::channel(false);
         let (done_tx, mut done) = tokio::sync::mpsc::unbounded_channel();
-        let mut members = 0;
+        // Everything that can fail is prepared before the first thread starts.
+        let mut planned = Vec::new();
         for (s, source) in sources.into_iter().enumerate() {
             let progress = Arc::new(Mutex::new(BTreeMap::new()));
             for i in 0..options.parallelism {
@@ -306,32 +307,49 @@ impl Router {
                     ),
                     None => None,
                 };
-                let (m, o, st, tx) = (metrics.clone(), options.clone(), stopped.clone(), done_tx.clone());
-                let name = format!("switchyard-{}-{i}", source.topic);
-                let spawned = std::thread::Builder::new().name(name).spawn(move || {
-                    let result = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .map_err(|e| RunError::Build(format!("starting a consumer thread: {e}")))
-                        .and_then(|rt| {
-                            let local = tokio::task::LocalSet::new();
-                            local.block_on(&rt, run_source(source, Arc::new(registry), m, o, st, member))
-                        });
-                    let _ = tx.send(result);
-                });
-                if let Err(e) = spawned {
-                    let _ = stop.send(true);
-                    return Err(RunError::Build(format!("starting a consumer thread: {e}")));
-                }
-                members += 1;
+                planned.push((
+                    format!("switchyard-{}-{i}", source.topic),
+                    source,
+                    registry,
+                    member,
+                ));
             }
         }
+        let mut members = 0;
+        let mut first_error = None;
+        for (name, source, registry, member) in planned {
+            let (m, o, st, tx) = (metrics.clone(), options.clone(), stopped.clone(), done_tx.clone());
+            let spawned = std::thread::Builder::new().name(name).spawn(move || {
+                let run = move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| RunError::Build(format!("starting a consumer thread: {e}")))?;
+                    let local = tokio::task::LocalSet::new();
+                    local.block_on(&rt, run_source(source, Arc::new(registry), m, o, st, member))
+                };
+                // A panic is reported like any failure, so that the other consumers stop too.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+                    .unwrap_or_else(|_| Err(RunError::Build("a consumer thread panicked".into())));
+                let _ = tx.send(result);
+            });
+            match spawned {
+                Ok(_) => members += 1,
+                Err(e) => {
+                    // Stop those already running, and wait for them below.
+                    let _ = stop.send(true);
+                    first_error = Some(RunError::Build(format!("starting a consumer thread: {e}")));
+                    break;
+                }
+            }
+        }
+        // Only the threads hold senders now: should every one of them be gone, `recv` says so.
+        drop(done_tx);
         tracing::info!(
             consumers = members,
             parallelism = options.parallelism,
             "consumers started"
         );
-        let mut first_error = None;
         let mut finished = 0;
         while finished < members {
             tokio::select! {

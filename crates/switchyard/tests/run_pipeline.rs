@@ -294,6 +294,62 @@ fn parallel_consumers_share_the_partitions() {
     }
 }
 
+/// With several consumers, one that fails (`'error-handling.mode' = 'fail'` on a bad record) stops the
+/// others: the process exits 1 with the record's failure, it does not hang on the healthy consumers.
+#[test]
+fn a_failing_consumer_stops_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sql, topics) = pipeline(dir.path(), &unique_topic("parfail"));
+    let source = &topics["raw-business-events"];
+    create_topic(source, 2);
+    produce_sample(source, "200", "3");
+    // One bad record, so one partition and one consumer fail; the other consumer is healthy.
+    let all = std::fs::read_to_string(repo().join("examples/business-events/bad-records.jsonl")).unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, format!("{}\n", all.lines().next().unwrap())).unwrap();
+    let out = switchyard(
+        &[
+            "produce",
+            source,
+            "--from-capture",
+            bad.to_str().unwrap(),
+            "-b",
+            &bootstrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let failing = std::fs::read_to_string(&sql)
+        .unwrap()
+        .replace("'error-handling.mode' = 'log'", "'error-handling.mode' = 'fail'");
+    std::fs::write(&sql, failing).unwrap();
+    // No --until-end: only the failure can end this run.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args([
+            "run",
+            &sql,
+            "-b",
+            bootstrap_static(),
+            "--registry",
+            registry_static(),
+            "--parallelism",
+            "2",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let exited = eventually(Duration::from_secs(60), || child.try_wait().unwrap().is_some());
+    if !exited {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(exited, "run did not stop after a consumer failed");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("'error-handling.mode' is 'fail'"), "{err}");
+}
+
 /// The registry is down when the pipeline starts and comes back: nothing is dead-lettered, all arrive.
 #[test]
 fn registry_outage_stalls_without_dead_letters() {
