@@ -14,6 +14,10 @@ use switchyard_router::source::{Headers, RecordView, SourceDecoder};
 use switchyard_sql::{EmptyCatalog, EvalContext, eval_filter, parse_script, plan};
 use switchyard_wire::encode_json_sr;
 
+/// The allocator the `switchyard` binary uses, for both sides of the comparison.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SQL: &str = include_str!("../../../examples/business-events/pipeline.sql");
 
 /// More of a loan application's `event_data`, for the ~1 KB records.

@@ -436,7 +436,11 @@ impl CompiledExpr {
                 }
             }
             Node::SinkCast { expr, column } => {
-                let v = expr.eval(row, ctx)?;
+                // The usual projection writes a column as it is: read it here, not through a call.
+                let v = match &expr.node {
+                    Node::Column { index, .. } if *index < row.len() => row[*index].clone(),
+                    _ => expr.eval(row, ctx)?,
+                };
                 let v = if expr.data_type.kind == self.data_type.kind {
                     v
                 } else {
