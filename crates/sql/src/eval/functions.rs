@@ -232,16 +232,19 @@ pub(crate) fn call(
         Func::JsonValue { .. } | Func::JsonQuery { .. } | Func::JsonExists { .. } => {
             return super::json::json_call(func, args, ret, row, ctx);
         }
+        // UPPER/LOWER, the usual way to compare codes whatever their case, run on every record of a
+        // pipeline: the argument is read in place, and a string already in that case is returned as it
+        // is, with no copy.
+        Func::Upper | Func::Lower => {
+            let Some(arg) = args.first() else {
+                return Ok(Value::Null);
+            };
+            return Ok(match &*arg.eval_ref(row, ctx)? {
+                Value::String(x) => change_case(x, matches!(func, Func::Upper)),
+                _ => Value::Null,
+            });
+        }
         _ => {}
-    }
-    // UPPER/LOWER, the usual way to compare codes whatever their case, run on every record of a
-    // pipeline: a string already in that case is returned as it is, with no copy.
-    if let (Func::Upper | Func::Lower, [arg]) = (func, args) {
-        let v = arg.eval_ref(row, ctx)?;
-        return Ok(match &*v {
-            Value::String(x) => change_case(x, matches!(func, Func::Upper)),
-            _ => Value::Null,
-        });
     }
     let vals: Vec<Value> = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<_, _>>()?;
     let null_safe = matches!(
@@ -253,8 +256,6 @@ pub(crate) fn call(
     }
     let a0 = vals.first().unwrap_or(&Value::Null);
     Ok(match func {
-        Func::Upper => s(a0).map(|x| out(x.to_uppercase())).unwrap_or(Value::Null),
-        Func::Lower => s(a0).map(|x| out(x.to_lowercase())).unwrap_or(Value::Null),
         Func::Initcap => s(a0).map(|x| out(initcap(x))).unwrap_or(Value::Null),
         Func::Trim(mode) => {
             let (Some(x), Some(chars)) = (s(a0), s(&vals[1])) else {
@@ -582,6 +583,8 @@ pub(crate) fn call(
         }
         Func::Coalesce
         | Func::If
+        | Func::Upper
+        | Func::Lower
         | Func::JsonValue { .. }
         | Func::JsonQuery { .. }
         | Func::JsonExists { .. } => Value::Null,
