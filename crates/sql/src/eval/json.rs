@@ -27,64 +27,71 @@ use crate::mapping::Skip;
 use crate::parse::{JsonExistsBehavior, JsonQueryBehavior, JsonWrapper};
 use crate::types::{DataType, Value};
 
-/// How many distinct JSON strings [`parsed`] remembers (per thread).
+/// How many distinct JSON strings [`parsed`] and [`members`] remember (per thread).
 const PARSED_CACHE: usize = 4;
 
 type Parsed = Rc<Result<Json, String>>;
+
+/// A per-thread cache of what was made from the last few strings, keyed by their allocation.
+type Remembered<T> = RefCell<VecDeque<(Arc<str>, Rc<T>)>>;
 
 thread_local! {
     /// The last few JSON strings parsed, keyed by their allocation. Row values share text through
     /// `Arc<str>`, so every call on one row's column sees the same allocation; the cache holds a
     /// clone of each `Arc`, so an allocation it remembers cannot be freed and reused for other text.
-    static PARSED: RefCell<VecDeque<(Arc<str>, Parsed)>> = const { RefCell::new(VecDeque::new()) };
+    static PARSED: Remembered<Result<Json, String>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// What `make` gives for `text`, from `cache` when the same string (the same allocation) was seen
+/// lately; the cache keeps the last [`PARSED_CACHE`] strings.
+fn remembered<T>(
+    cache: &'static std::thread::LocalKey<Remembered<T>>,
+    text: &Arc<str>,
+    make: impl FnOnce(&str) -> T,
+) -> Rc<T> {
+    cache.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, v)) = cache.iter().find(|(t, _)| Arc::ptr_eq(t, text)) {
+            return v.clone();
+        }
+        let v = Rc::new(make(text));
+        if cache.len() >= PARSED_CACHE {
+            cache.pop_front();
+        }
+        cache.push_back((text.clone(), v.clone()));
+        v
+    })
 }
 
 /// `text` parsed as JSON (or why it is not JSON), from the cache when the same string was parsed lately.
 fn parsed(text: &Arc<str>) -> Parsed {
-    PARSED.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some((_, doc)) = cache.iter().find(|(t, _)| Arc::ptr_eq(t, text)) {
-            return doc.clone();
-        }
-        let doc: Parsed = Rc::new(serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}")));
-        if cache.len() >= PARSED_CACHE {
-            cache.pop_front();
-        }
-        cache.push_back((text.clone(), doc.clone()));
-        doc
+    remembered(&PARSED, text, |text| {
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))
     })
 }
 
 /// Where each top-level member of a JSON object is in its text: (name, byte range of the value).
-type Members = Rc<Option<Vec<(Box<str>, Range<usize>)>>>;
+type Members = Rc<Option<MemberSpans>>;
+
+/// (name, byte range of the value) for each member, in order.
+type MemberSpans = Vec<(Box<str>, Range<usize>)>;
 
 thread_local! {
     /// The member index of the last few JSON strings, kept as [`PARSED`] keeps documents.
-    static MEMBERS: RefCell<VecDeque<(Arc<str>, Members)>> = const { RefCell::new(VecDeque::new()) };
+    static MEMBERS: Remembered<Option<MemberSpans>> = const { RefCell::new(VecDeque::new()) };
 }
 
 /// The member index of `text`, from the cache when the same string was indexed lately: a row's
 /// `JSON_VALUE(data, '$.a')` and `JSON_VALUE(data, '$.b')` scan `data` once between them. `None` inside
 /// when `text` is not a JSON object (or not JSON).
 fn members(text: &Arc<str>) -> Members {
-    MEMBERS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some((_, index)) = cache.iter().find(|(t, _)| Arc::ptr_eq(t, text)) {
-            return index.clone();
-        }
+    remembered(&MEMBERS, text, |text| {
         let mut de = serde_json::Deserializer::from_str(text);
-        let index = de
-            .deserialize_map(MemberIndex {
-                base: text.as_ptr() as usize,
-            })
-            .ok()
-            .filter(|_| de.end().is_ok() && escapes_are_valid(text));
-        let index = Rc::new(index);
-        if cache.len() >= PARSED_CACHE {
-            cache.pop_front();
-        }
-        cache.push_back((text.clone(), index.clone()));
-        index
+        de.deserialize_map(MemberIndex {
+            base: text.as_ptr() as usize,
+        })
+        .ok()
+        .filter(|_| de.end().is_ok() && escapes_are_valid(text))
     })
 }
 
@@ -122,7 +129,7 @@ struct MemberIndex {
 }
 
 impl<'de> Visitor<'de> for MemberIndex {
-    type Value = Vec<(Box<str>, Range<usize>)>;
+    type Value = MemberSpans;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
