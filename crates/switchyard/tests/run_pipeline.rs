@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::pipeline::{
-    base64_decode, create_topic, eventually, expected, free_port, pipeline, produce_sample, spawn_run,
+    base64_decode, create_topic, eventually, expected, free_port, ids, pipeline, produce_sample, spawn_run,
 };
 use common::{bootstrap, python, registry, repo, switchyard, tail_json, text, unique_topic};
 use serde_json::Value;
@@ -81,14 +81,11 @@ fn example_routes_every_record_and_dead_letters_the_bad_ones() {
         .iter()
         .map(|r| (r["value"]["json"]["id"].as_i64().unwrap(), &r["value"]["json"]))
         .collect();
-    for (sink, ids) in expected(&input) {
+    for (sink, want) in expected(&input) {
         let got = tail_json(&topics[sink]);
-        let got_ids: BTreeSet<i64> = got
-            .iter()
-            .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
-            .collect();
-        assert_eq!(got_ids, ids, "sink {sink}");
-        assert_eq!(got.len(), ids.len(), "sink {sink}: duplicates in a clean run");
+        let got_ids = ids(&got);
+        assert_eq!(got_ids, want, "sink {sink}");
+        assert_eq!(got.len(), want.len(), "sink {sink}: duplicates in a clean run");
         for r in &got {
             assert_eq!(r["value"]["encoding"]["kind"], "json_sr", "{sink} writes JSON_SR");
             let v = &r["value"]["json"];
@@ -205,13 +202,10 @@ fn kill_9_mid_stream_loses_nothing() {
     let input: Vec<Value> = tail_json(source);
     let expected = expected(&input);
     let mut duplicates = 0;
-    for (sink, ids) in &expected {
+    for (sink, want) in &expected {
         let got = tail_json(&topics[sink]);
-        let got_ids: BTreeSet<i64> = got
-            .iter()
-            .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
-            .collect();
-        assert_eq!(&got_ids, ids, "sink {sink}: every record arrived");
+        let got_ids = ids(&got);
+        assert_eq!(&got_ids, want, "sink {sink}: every record arrived");
         duplicates += got.len() - got_ids.len();
     }
     eprintln!("duplicates after 3 kills: {duplicates}");
@@ -231,31 +225,31 @@ fn parallel_consumers_share_the_partitions() {
     assert_eq!(partitions.len(), 4, "the keys spread over every partition");
     let expected = expected(&input);
 
-    let args = [
-        "run",
-        &sql,
-        "-b",
-        bootstrap_static(),
-        "--registry",
-        registry_static(),
-        "--until-end",
-        "--parallelism",
-        "3",
-    ];
-    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(args)
-        .env("SWITCHYARD_LOG", "info")
-        .output()
-        .unwrap();
-    let log = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "run failed: {log}");
+    // Runs a pipeline to the end with info logs; returns the log.
+    let run_logged = |sql: &str, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+            .args([
+                "run",
+                sql,
+                "-b",
+                bootstrap_static(),
+                "--registry",
+                registry_static(),
+                "--until-end",
+            ])
+            .args(extra)
+            .env("SWITCHYARD_LOG", "info")
+            .output()
+            .unwrap();
+        let log = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "run failed: {log}");
+        log
+    };
+    let log = run_logged(&sql, &["--parallelism", "3"]);
     assert!(log.contains("consumers=3"), "three consumers started: {log}");
-    for (sink, ids) in &expected {
-        let got: BTreeSet<i64> = tail_json(&topics[sink])
-            .iter()
-            .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
-            .collect();
-        assert_eq!(&got, ids, "sink {sink}: exactly the expected records");
+    for (sink, want) in &expected {
+        let got = ids(&tail_json(&topics[sink]));
+        assert_eq!(&got, want, "sink {sink}: exactly the expected records");
     }
 
     // The script's setting, on a second pass with a new group into new sinks: two consumers, the same
@@ -269,28 +263,11 @@ fn parallel_consumers_share_the_partitions() {
     }
     let again = dir.path().join("again.sql");
     std::fs::write(&again, format!("SET 'parallelism.default' = '2';\n{renamed}")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args([
-            "run",
-            again.to_str().unwrap(),
-            "-b",
-            bootstrap_static(),
-            "--registry",
-            registry_static(),
-            "--until-end",
-        ])
-        .env("SWITCHYARD_LOG", "info")
-        .output()
-        .unwrap();
-    let log = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "run failed: {log}");
+    let log = run_logged(again.to_str().unwrap(), &[]);
     assert!(log.contains("consumers=2"), "two consumers started: {log}");
-    for (sink, ids) in &expected {
-        let got: BTreeSet<i64> = tail_json(&format!("{}-again", topics[sink]))
-            .iter()
-            .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
-            .collect();
-        assert_eq!(&got, ids, "sink {sink}: the second pass routes the same records");
+    for (sink, want) in &expected {
+        let got = ids(&tail_json(&format!("{}-again", topics[sink])));
+        assert_eq!(&got, want, "sink {sink}: the second pass routes the same records");
     }
 }
 

@@ -11,11 +11,10 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Duration;
 
-use common::pipeline::{eventually, expected, pipeline, produce_sample, spawn_run};
+use common::pipeline::{eventually, expected, ids, pipeline, produce_sample, spawn_run};
 use common::{python, registry, switchyard, tail_json, text, unique_topic, use_broker};
 
 /// The second broker, which every helper of this test binary then uses; `None` to skip.
@@ -70,13 +69,9 @@ fn two_instances_one_killed_the_other_takes_over() {
         expected["loan-events"].len()
     );
     let complete = eventually(Duration::from_secs(120), || {
-        expected.iter().all(|(sink, ids)| {
-            let got: BTreeSet<i64> = tail_json(&topics[sink])
-                .iter()
-                .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
-                .collect();
-            &got == ids
-        })
+        expected
+            .iter()
+            .all(|(sink, want)| &ids(&tail_json(&topics[sink])) == want)
     });
     let _ = Command::new("kill").args(["-TERM", &b.id().to_string()]).status();
     let status = b.wait().unwrap();

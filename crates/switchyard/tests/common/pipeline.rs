@@ -73,6 +73,14 @@ pub fn expected(input: &[Value]) -> BTreeMap<&'static str, BTreeSet<i64>> {
     out
 }
 
+/// The `id`s of records as `tail_json` shows them (JSON_SR values with an `id` field).
+pub fn ids(records: &[Value]) -> BTreeSet<i64> {
+    records
+        .iter()
+        .map(|r| r["value"]["json"]["id"].as_i64().unwrap())
+        .collect()
+}
+
 pub fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(s).unwrap()
