@@ -240,15 +240,15 @@ impl Router {
 
     /// Run until `shutdown` turns true (or, with `until_end`, until every partition is read).
     pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), RunError> {
-        if self.options.parallelism > 1 {
-            return self.run_parallel(shutdown).await;
-        }
         let Router {
             sources,
             registry,
             metrics,
             options,
         } = self;
+        if options.parallelism > 1 {
+            return run_parallel(sources, registry, metrics, options, shutdown).await;
+        }
         let local = tokio::task::LocalSet::new();
         let registry = Arc::new(registry);
         let mut handles = Vec::new();
@@ -274,105 +274,105 @@ impl Router {
             })
             .await
     }
+}
 
-    /// `parallelism` consumers per source, each on a thread with a runtime of its own (a consumer's
-    /// loop holds librdkafka messages across awaits, so it stays on one thread). The first failure
-    /// stops the others; every consumer flushes and commits what it finished before this returns.
-    async fn run_parallel(self, mut shutdown: watch::Receiver<bool>) -> Result<(), RunError> {
-        let Router {
-            sources,
-            registry,
-            metrics,
-            options,
-        } = self;
-        let (stop, stopped) = watch::channel(false);
-        let (done_tx, mut done) = tokio::sync::mpsc::unbounded_channel();
-        // Everything that can fail is prepared before the first thread starts.
-        let mut planned = Vec::new();
-        for (s, source) in sources.into_iter().enumerate() {
-            let progress = Arc::new(Mutex::new(BTreeMap::new()));
-            for i in 0..options.parallelism {
-                let member = Member {
-                    index: s * options.parallelism + i,
-                    progress: Some(progress.clone()),
-                };
-                let mut source = source.clone();
-                member_ids(&mut source.client, i);
-                // A registry connection belongs to the runtime that opened it: each thread gets its own,
-                // sharing the schema cache.
-                let registry = match &registry {
-                    Some(r) => Some(
-                        r.with_own_connections()
-                            .map_err(|e| RunError::Build(e.to_string()))?,
-                    ),
-                    None => None,
-                };
-                planned.push((
-                    format!("switchyard-{}-{i}", source.topic),
-                    source,
-                    registry,
-                    member,
-                ));
-            }
+/// `parallelism` consumers per source, each on a thread with a runtime of its own (a consumer's loop
+/// holds librdkafka messages across awaits, so it stays on one thread). The first failure stops the
+/// others; every consumer flushes and commits what it finished before this returns.
+async fn run_parallel(
+    sources: Vec<SourceRun>,
+    registry: Option<RegistryClient>,
+    metrics: Arc<Metrics>,
+    options: RunOptions,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), RunError> {
+    let (stop, stopped) = watch::channel(false);
+    let (done_tx, mut done) = tokio::sync::mpsc::unbounded_channel();
+    // Everything that can fail is prepared before the first thread starts.
+    let mut planned = Vec::new();
+    for (s, source) in sources.into_iter().enumerate() {
+        let progress = Arc::new(Mutex::new(BTreeMap::new()));
+        for i in 0..options.parallelism {
+            let member = Member {
+                index: s * options.parallelism + i,
+                progress: Some(progress.clone()),
+            };
+            let mut source = source.clone();
+            member_ids(&mut source.client, i);
+            // A registry connection belongs to the runtime that opened it: each thread gets its own,
+            // sharing the schema cache.
+            let registry = match &registry {
+                Some(r) => Some(
+                    r.with_own_connections()
+                        .map_err(|e| RunError::Build(e.to_string()))?,
+                ),
+                None => None,
+            };
+            planned.push((
+                format!("switchyard-{}-{i}", source.topic),
+                source,
+                registry,
+                member,
+            ));
         }
-        let mut members = 0;
-        let mut first_error = None;
-        for (name, source, registry, member) in planned {
-            let (m, o, st, tx) = (metrics.clone(), options.clone(), stopped.clone(), done_tx.clone());
-            let spawned = std::thread::Builder::new().name(name).spawn(move || {
-                let run = move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .map_err(|e| RunError::Build(format!("starting a consumer thread: {e}")))?;
-                    let local = tokio::task::LocalSet::new();
-                    local.block_on(&rt, run_source(source, Arc::new(registry), m, o, st, member))
-                };
-                // A panic is reported like any failure, so that the other consumers stop too.
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
-                    .unwrap_or_else(|_| Err(RunError::Build("a consumer thread panicked".into())));
-                let _ = tx.send(result);
-            });
-            match spawned {
-                Ok(_) => members += 1,
-                Err(e) => {
-                    // Stop those already running, and wait for them below.
-                    let _ = stop.send(true);
-                    first_error = Some(RunError::Build(format!("starting a consumer thread: {e}")));
-                    break;
-                }
-            }
-        }
-        // Only the threads hold senders now: should every one of them be gone, `recv` says so.
-        drop(done_tx);
-        tracing::info!(
-            consumers = members,
-            parallelism = options.parallelism,
-            "consumers started"
-        );
-        let mut finished = 0;
-        while finished < members {
-            tokio::select! {
-                changed = shutdown.changed(), if !*stop.borrow() => {
-                    if changed.is_err() || *shutdown.borrow() {
-                        let _ = stop.send(true);
-                    }
-                }
-                result = done.recv() => {
-                    finished += 1;
-                    match result {
-                        Some(Ok(())) => {}
-                        Some(Err(e)) => {
-                            let _ = stop.send(true);
-                            first_error.get_or_insert(e);
-                        }
-                        None => break,
-                    }
-                }
-            }
-        }
-        first_error.map_or(Ok(()), Err)
     }
+    let mut members = 0;
+    let mut first_error = None;
+    for (name, source, registry, member) in planned {
+        let (m, o, st, tx) = (metrics.clone(), options.clone(), stopped.clone(), done_tx.clone());
+        let spawned = std::thread::Builder::new().name(name).spawn(move || {
+            let run = move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| RunError::Build(format!("starting a consumer thread: {e}")))?;
+                let local = tokio::task::LocalSet::new();
+                local.block_on(&rt, run_source(source, Arc::new(registry), m, o, st, member))
+            };
+            // A panic is reported like any failure, so that the other consumers stop too.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+                .unwrap_or_else(|_| Err(RunError::Build("a consumer thread panicked".into())));
+            let _ = tx.send(result);
+        });
+        match spawned {
+            Ok(_) => members += 1,
+            Err(e) => {
+                // Stop those already running, and wait for them below.
+                let _ = stop.send(true);
+                first_error = Some(RunError::Build(format!("starting a consumer thread: {e}")));
+                break;
+            }
+        }
+    }
+    // Only the threads hold senders now: should every one of them be gone, `recv` says so.
+    drop(done_tx);
+    tracing::info!(
+        consumers = members,
+        parallelism = options.parallelism,
+        "consumers started"
+    );
+    let mut finished = 0;
+    while finished < members {
+        tokio::select! {
+            changed = shutdown.changed(), if !*stop.borrow() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    let _ = stop.send(true);
+                }
+            }
+            result = done.recv() => {
+                finished += 1;
+                match result {
+                    Some(Ok(())) => {}
+                    Some(Err(e)) => {
+                        let _ = stop.send(true);
+                        first_error.get_or_insert(e);
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// Which consumer of its source a `run_source` loop is.
