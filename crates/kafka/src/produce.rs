@@ -6,17 +6,18 @@
 //! caller can report (or commit) exactly what was delivered.
 
 use std::collections::VecDeque;
-use std::future::Future as _;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rdkafka::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{Consumer, ConsumerContext};
 use rdkafka::error::KafkaError as RdError;
-use rdkafka::message::{Header as RdHeader, OwnedHeaders};
-use rdkafka::producer::future_producer::OwnedDeliveryResult;
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer as _};
+use rdkafka::message::{Header as RdHeader, Message as _, OwnedHeaders};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer as _, ProducerContext, ThreadedProducer};
 use rdkafka::types::RDKafkaErrorCode;
 use switchyard_wire::Header;
+use tokio::sync::Notify;
 
 use crate::client::{CONNECT_TIMEOUT, EdgeContext, KafkaError, contact_error, rdkafka_config};
 use crate::config::ClientConfig;
@@ -51,28 +52,70 @@ pub struct Delivered {
 /// The outcome of one send, with the caller's tag.
 pub type Outcome<T> = (T, Result<Delivered, KafkaError>);
 
-/// Turn a delivery future's output into our result.
-fn delivery_result<E>(r: Result<OwnedDeliveryResult, E>) -> Result<Delivered, KafkaError> {
-    match r {
-        Ok(Ok(d)) => Ok(Delivered {
-            partition: d.partition,
-            offset: d.offset,
-        }),
-        Ok(Err((source, _))) => Err(KafkaError::Client {
-            context: "delivery failed".into(),
-            source,
-        }),
-        Err(_) => Err(KafkaError::Client {
-            context: "delivery was cancelled (producer shut down)".into(),
-            source: RdError::Canceled,
-        }),
+/// Delivery reports, handed from librdkafka's polling thread to the producer's owner: each send's
+/// sequence number with where it landed or why it failed. Only positions and error codes cross (no
+/// copy of the record), and the owner takes them in batches.
+#[derive(Debug, Default)]
+struct Reports {
+    done: Mutex<Vec<(usize, Result<Delivered, RdError>)>>,
+    /// Wakes an owner waiting for room or for a flush.
+    arrived: Notify,
+}
+
+/// The producer's librdkafka context: [`EdgeContext`]'s logging and out-of-band errors, and delivery
+/// reports into [`Reports`].
+#[derive(Clone)]
+struct DeliveryContext {
+    edge: EdgeContext,
+    reports: Arc<Reports>,
+}
+
+impl ClientContext for DeliveryContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
+        self.edge.log(level, fac, message);
+    }
+
+    fn error(&self, error: RdError, reason: &str) {
+        self.edge.error(error, reason);
+    }
+}
+
+impl ProducerContext for DeliveryContext {
+    /// The send's sequence number.
+    type DeliveryOpaque = usize;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, seq: usize) {
+        let report = match result {
+            Ok(m) => Ok(Delivered {
+                partition: m.partition(),
+                offset: m.offset(),
+            }),
+            Err((e, _)) => Err(e.clone()),
+        };
+        if let Ok(mut done) = self.reports.done.lock() {
+            done.push((seq, report));
+        }
+        self.reports.arrived.notify_one();
+    }
+}
+
+fn delivery_error(source: RdError) -> KafkaError {
+    KafkaError::Client {
+        context: "delivery failed".into(),
+        source,
     }
 }
 
 /// An idempotent producer with bounded in-flight deliveries.
 pub struct Producer<T> {
-    inner: FutureProducer<EdgeContext>,
-    in_flight: VecDeque<(T, DeliveryFuture)>,
+    inner: ThreadedProducer<DeliveryContext>,
+    reports: Arc<Reports>,
+    /// Sends not yet handed back, oldest first, with their outcome once it arrived; the front one's
+    /// sequence number is `front_seq`.
+    in_flight: VecDeque<(T, Option<Result<Delivered, RdError>>)>,
+    front_seq: usize,
+    /// The buffer reports are swapped into (kept, so taking them allocates nothing).
+    taken: Vec<(usize, Result<Delivered, RdError>)>,
     max_in_flight: usize,
 }
 
@@ -140,17 +183,25 @@ impl<T> Producer<T> {
                 c.set(*k, *v);
             }
         }
-        let context = EdgeContext::default();
-        let inner: FutureProducer<EdgeContext> = c
-            .create_with_context(context.clone())
+        let edge = EdgeContext::default();
+        let reports = Arc::new(Reports::default());
+        let context = DeliveryContext {
+            edge: edge.clone(),
+            reports: reports.clone(),
+        };
+        let inner: ThreadedProducer<DeliveryContext> = c
+            .create_with_context(context)
             .map_err(|e| KafkaError::InvalidSetting(e.to_string()))?;
         inner
             .client()
             .fetch_metadata(None, CONNECT_TIMEOUT)
-            .map_err(|e| contact_error(cfg, &context, e))?;
+            .map_err(|e| contact_error(cfg, &edge, e))?;
         Ok(Producer {
             inner,
+            reports,
             in_flight: VecDeque::new(),
+            front_seq: 0,
+            taken: Vec::new(),
             max_in_flight: 10_000,
         })
     }
@@ -172,9 +223,13 @@ impl<T> Producer<T> {
     pub async fn send(&mut self, tag: T, record: &OutRecord) -> Vec<Outcome<T>> {
         let mut done = Vec::new();
         while self.in_flight.len() >= self.max_in_flight {
-            done.extend(self.complete_oldest().await);
+            self.take_completed(&mut done);
+            if self.in_flight.len() >= self.max_in_flight {
+                self.reports.arrived.notified().await;
+            }
         }
-        let mut fr: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&record.topic);
+        let seq = self.front_seq.wrapping_add(self.in_flight.len());
+        let mut br: BaseRecord<'_, [u8], [u8], usize> = BaseRecord::with_opaque_to(&record.topic, seq);
         // librdkafka allocates a header list even for none; most records have none.
         if !record.headers.is_empty() {
             let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
@@ -184,32 +239,33 @@ impl<T> Producer<T> {
                     value: h.value.as_deref(),
                 });
             }
-            fr = fr.headers(headers);
+            br = br.headers(headers);
         }
         if let Some(k) = &record.key {
-            fr = fr.key(k.as_slice());
+            br = br.key(k.as_slice());
         }
         if let Some(v) = &record.value {
-            fr = fr.payload(v.as_slice());
+            br = br.payload(v.as_slice());
         }
         if let Some(p) = record.partition {
-            fr = fr.partition(p);
+            br = br.partition(p);
         }
         if let Some(ts) = record.timestamp {
-            fr = fr.timestamp(ts);
+            br = br.timestamp(ts);
         }
         loop {
-            match self.inner.send_result(fr) {
-                Ok(fut) => {
-                    self.in_flight.push_back((tag, fut));
+            match self.inner.send(br) {
+                Ok(()) => {
+                    self.in_flight.push_back((tag, None));
                     return done;
                 }
                 Err((RdError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                    fr = back;
-                    match self.complete_oldest().await {
-                        Some(o) => done.push(o),
-                        None => tokio::time::sleep(Duration::from_millis(10)).await,
-                    }
+                    br = back;
+                    // librdkafka's queue is full of earlier sends: wait for one to be reported (bounded,
+                    // since the queue may hold sends this producer no longer tracks).
+                    let _ = tokio::time::timeout(Duration::from_millis(10), self.reports.arrived.notified())
+                        .await;
+                    self.take_completed(&mut done);
                 }
                 Err((source, _)) => {
                     done.push((
@@ -225,25 +281,33 @@ impl<T> Producer<T> {
         }
     }
 
-    async fn complete_oldest(&mut self) -> Option<Outcome<T>> {
-        let (tag, fut) = self.in_flight.pop_front()?;
-        Some((tag, delivery_result(fut.await)))
+    /// Move the reports that arrived onto their sends, then hand back the sends at the front that have
+    /// their outcome, in send order.
+    fn take_completed(&mut self, out: &mut Vec<Outcome<T>>) {
+        if let Ok(mut done) = self.reports.done.lock() {
+            std::mem::swap(&mut *done, &mut self.taken);
+        }
+        for (seq, report) in self.taken.drain(..) {
+            // Reports of sends forgotten by `discard_in_flight` fall outside the window.
+            let index = seq.wrapping_sub(self.front_seq);
+            if let Some(slot) = self.in_flight.get_mut(index) {
+                slot.1 = Some(report);
+            }
+        }
+        out.reserve(self.in_flight.iter().take_while(|(_, r)| r.is_some()).count());
+        while self.in_flight.front().is_some_and(|(_, r)| r.is_some()) {
+            let Some((tag, Some(report))) = self.in_flight.pop_front() else {
+                break;
+            };
+            self.front_seq = self.front_seq.wrapping_add(1);
+            out.push((tag, report.map_err(delivery_error)));
+        }
     }
 
     /// The outcomes of deliveries that have already completed, in send order, without waiting.
     pub fn completed(&mut self) -> Vec<Outcome<T>> {
         let mut done = Vec::new();
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        while let Some((_, fut)) = self.in_flight.front_mut() {
-            let result = match std::pin::Pin::new(fut).poll(&mut cx) {
-                std::task::Poll::Pending => break,
-                std::task::Poll::Ready(r) => r,
-            };
-            let Some((tag, _)) = self.in_flight.pop_front() else {
-                break;
-            };
-            done.push((tag, delivery_result(result)));
-        }
+        self.take_completed(&mut done);
         done
     }
 
@@ -256,6 +320,7 @@ impl<T> Producer<T> {
     /// source records they came from are read again.
     pub fn discard_in_flight(&mut self) -> usize {
         let n = self.in_flight.len();
+        self.front_seq = self.front_seq.wrapping_add(n);
         self.in_flight.clear();
         n
     }
@@ -263,10 +328,13 @@ impl<T> Producer<T> {
     /// Wait for every outstanding delivery.
     pub async fn flush(&mut self) -> Vec<Outcome<T>> {
         let mut done = Vec::with_capacity(self.in_flight.len());
-        while let Some(o) = self.complete_oldest().await {
-            done.push(o);
+        loop {
+            self.take_completed(&mut done);
+            if self.in_flight.is_empty() {
+                return done;
+            }
+            self.reports.arrived.notified().await;
         }
-        done
     }
 }
 
@@ -274,7 +342,7 @@ impl<T> Producer<T> {
 /// the producer, so a rebalance callback can commit the open transaction before its partitions go.
 #[derive(Clone)]
 pub struct Transactions {
-    inner: FutureProducer<EdgeContext>,
+    inner: ThreadedProducer<DeliveryContext>,
 }
 
 impl std::fmt::Debug for Transactions {
