@@ -10,7 +10,7 @@ use regex::Regex;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::json_path::JsonPath;
-use super::{CompiledExpr, EvalContext, cast, time, truth};
+use super::{CompiledExpr, EvalContext, cast, time};
 use crate::error::EvalError;
 use crate::parse::{JsonExistsBehavior, JsonQueryBehavior, JsonWrapper, TrimMode};
 use crate::types::{DataType, Decimal, TypeKind, Value};
@@ -102,6 +102,15 @@ pub(crate) enum Func {
 }
 
 impl Func {
+    /// Whether a call with `arity` arguments reads the clock ([`EvalContext::now_micros`]).
+    pub(crate) fn reads_clock(&self, arity: usize) -> bool {
+        match self {
+            Func::CurrentTimestamp | Func::LocalTimestamp | Func::CurrentDate | Func::CurrentTime => true,
+            Func::UnixTimestamp => arity == 0,
+            _ => false,
+        }
+    }
+
     /// The SQL name, for `to_sql` and messages.
     pub(crate) fn name(&self) -> &'static str {
         match self {
@@ -222,8 +231,7 @@ pub(crate) fn call(
             return Ok(Value::Null);
         }
         Func::If => {
-            let c = args[0].eval(row, ctx)?;
-            return if truth(&c) == Some(true) {
+            return if args[0].truth_of(row, ctx)? == Some(true) {
                 args[1].eval(row, ctx)
             } else {
                 args[2].eval(row, ctx)

@@ -161,6 +161,18 @@ impl CompiledExpr {
         out
     }
 
+    /// Whether evaluating it reads the clock (`CURRENT_TIMESTAMP` and the like): only then does a
+    /// record's [`EvalContext`] need the time, a system call per record.
+    pub fn reads_clock(&self) -> bool {
+        let mut reads = false;
+        self.visit(&mut |e| {
+            if let Node::Call { func, args, .. } = &e.node {
+                reads |= func.reads_clock(args.len());
+            }
+        });
+        reads
+    }
+
     pub(crate) fn children(&self) -> Vec<&CompiledExpr> {
         match &self.node {
             Node::Literal(_) | Node::Column { .. } => vec![],
@@ -218,6 +230,132 @@ impl CompiledExpr {
         }
     }
 
+    /// A condition's truth: `None` for `NULL` (UNKNOWN). Predicates are evaluated here, to a truth value
+    /// rather than through [`Value`]s, so that a `WHERE` clause builds none; any other expression is
+    /// evaluated and its value read as a truth.
+    pub(crate) fn truth_of(&self, row: &[Value], ctx: &EvalContext) -> Result<Option<bool>, EvalError> {
+        Ok(match &self.node {
+            Node::Not(e) => e.truth_of(row, ctx)?.map(|b| !b),
+            Node::And(a, b) => match a.truth_of(row, ctx)? {
+                Some(false) => Some(false),
+                l => match (l, b.truth_of(row, ctx)?) {
+                    (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                },
+            },
+            Node::Or(a, b) => match a.truth_of(row, ctx)? {
+                Some(true) => Some(true),
+                l => match (l, b.truth_of(row, ctx)?) {
+                    (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                },
+            },
+            Node::Compare { op, left, right } => {
+                let l = left.eval_ref(row, ctx)?;
+                let r = right.eval_ref(row, ctx)?;
+                if l.is_null() || r.is_null() {
+                    return Ok(None);
+                }
+                Some(match compare(&l, &r) {
+                    Some(o) => match op {
+                        BinaryOp::Eq => o == Ordering::Equal,
+                        BinaryOp::Neq => o != Ordering::Equal,
+                        BinaryOp::Lt => o == Ordering::Less,
+                        BinaryOp::Gt => o == Ordering::Greater,
+                        BinaryOp::LtEq => o != Ordering::Greater,
+                        _ => o != Ordering::Less,
+                    },
+                    // NaN and incomparable composites: only `<>` holds.
+                    None => *op == BinaryOp::Neq,
+                })
+            }
+            Node::IsNull { expr, negated } => Some(expr.eval_ref(row, ctx)?.is_null() != *negated),
+            Node::IsBool { expr, value, negated } => Some((expr.truth_of(row, ctx)? == *value) != *negated),
+            Node::IsDistinct { left, right, negated } => {
+                let l = left.eval_ref(row, ctx)?;
+                let r = right.eval_ref(row, ctx)?;
+                let distinct = match (l.is_null(), r.is_null()) {
+                    (true, true) => false,
+                    (true, false) | (false, true) => true,
+                    _ => compare(&l, &r) != Some(Ordering::Equal),
+                };
+                Some(distinct != *negated)
+            }
+            Node::In { expr, list, negated } => {
+                let v = expr.eval_ref(row, ctx)?;
+                if v.is_null() {
+                    return Ok(None);
+                }
+                let mut saw_null = false;
+                for item in list {
+                    let x = item.eval_ref(row, ctx)?;
+                    if x.is_null() {
+                        saw_null = true;
+                    } else if compare(&v, &x) == Some(Ordering::Equal) {
+                        return Ok(Some(!*negated));
+                    }
+                }
+                if saw_null { None } else { Some(*negated) }
+            }
+            Node::Between {
+                expr,
+                low,
+                high,
+                negated,
+                symmetric,
+            } => {
+                let v = expr.eval_ref(row, ctx)?;
+                let mut lo = low.eval_ref(row, ctx)?;
+                let mut hi = high.eval_ref(row, ctx)?;
+                if *symmetric
+                    && !lo.is_null()
+                    && !hi.is_null()
+                    && compare(&lo, &hi) == Some(Ordering::Greater)
+                {
+                    std::mem::swap(&mut lo, &mut hi);
+                }
+                let ge = cmp3(&v, &lo, |o| o != Ordering::Less);
+                let le = cmp3(&v, &hi, |o| o != Ordering::Greater);
+                and3(ge, le).map(|b| b != *negated)
+            }
+            Node::Like {
+                expr,
+                pattern,
+                escape,
+                negated,
+                similar,
+                cached,
+            } => {
+                let v = expr.eval_ref(row, ctx)?;
+                let Value::String(s) = &*v else {
+                    return Ok(None);
+                };
+                let matched = match cached {
+                    Some(re) => re.is_match(s),
+                    None => {
+                        let Value::String(p) = pattern.eval(row, ctx)? else {
+                            return Ok(None);
+                        };
+                        let esc = match escape {
+                            Some(e) => match e.eval(row, ctx)? {
+                                Value::String(e) => e.chars().next(),
+                                _ => return Ok(None),
+                            },
+                            None => None,
+                        };
+                        like_regex(&p, esc, *similar).map_err(EvalError::new)?.is_match(s)
+                    }
+                };
+                Some(matched != *negated)
+            }
+            Node::Literal(v) => truth(v),
+            Node::Column { index, .. } if *index < row.len() => truth(&row[*index]),
+            _ => truth(&self.eval(row, ctx)?),
+        })
+    }
+
     /// Evaluates the expression against a row (one slot per table column, in declaration order).
     pub fn eval(&self, row: &[Value], ctx: &EvalContext) -> Result<Value, EvalError> {
         match &self.node {
@@ -250,53 +388,16 @@ impl CompiledExpr {
                     _ => Value::Null,
                 })
             }
-            Node::Not(e) => Ok(match truth(&e.eval(row, ctx)?) {
-                Some(b) => Value::Boolean(!b),
-                None => Value::Null,
-            }),
-            Node::And(a, b) => {
-                let l = truth(&a.eval(row, ctx)?);
-                if l == Some(false) {
-                    return Ok(Value::Boolean(false));
-                }
-                let r = truth(&b.eval(row, ctx)?);
-                Ok(match (l, r) {
-                    (_, Some(false)) => Value::Boolean(false),
-                    (Some(true), Some(true)) => Value::Boolean(true),
-                    _ => Value::Null,
-                })
-            }
-            Node::Or(a, b) => {
-                let l = truth(&a.eval(row, ctx)?);
-                if l == Some(true) {
-                    return Ok(Value::Boolean(true));
-                }
-                let r = truth(&b.eval(row, ctx)?);
-                Ok(match (l, r) {
-                    (_, Some(true)) => Value::Boolean(true),
-                    (Some(false), Some(false)) => Value::Boolean(false),
-                    _ => Value::Null,
-                })
-            }
-            Node::Compare { op, left, right } => {
-                let l = left.eval_ref(row, ctx)?;
-                let r = right.eval_ref(row, ctx)?;
-                if l.is_null() || r.is_null() {
-                    return Ok(Value::Null);
-                }
-                Ok(match compare(&l, &r) {
-                    Some(o) => Value::Boolean(match op {
-                        BinaryOp::Eq => o == Ordering::Equal,
-                        BinaryOp::Neq => o != Ordering::Equal,
-                        BinaryOp::Lt => o == Ordering::Less,
-                        BinaryOp::Gt => o == Ordering::Greater,
-                        BinaryOp::LtEq => o != Ordering::Greater,
-                        _ => o != Ordering::Less,
-                    }),
-                    // NaN and incomparable composites: only `<>` holds.
-                    None => Value::Boolean(*op == BinaryOp::Neq),
-                })
-            }
+            Node::Not(_)
+            | Node::And(..)
+            | Node::Or(..)
+            | Node::Compare { .. }
+            | Node::IsNull { .. }
+            | Node::IsBool { .. }
+            | Node::IsDistinct { .. }
+            | Node::In { .. }
+            | Node::Between { .. }
+            | Node::Like { .. } => Ok(self.truth_of(row, ctx)?.map_or(Value::Null, Value::Boolean)),
             Node::Arith { op, left, right } => {
                 let l = left.eval(row, ctx)?;
                 let r = right.eval(row, ctx)?;
@@ -324,101 +425,9 @@ impl CompiledExpr {
                     _ => Value::Null,
                 })
             }
-            Node::IsNull { expr, negated } => {
-                Ok(Value::Boolean(expr.eval_ref(row, ctx)?.is_null() != *negated))
-            }
-            Node::IsBool { expr, value, negated } => {
-                let t = truth(&expr.eval(row, ctx)?);
-                Ok(Value::Boolean((t == *value) != *negated))
-            }
-            Node::IsDistinct { left, right, negated } => {
-                let l = left.eval(row, ctx)?;
-                let r = right.eval(row, ctx)?;
-                let distinct = match (l.is_null(), r.is_null()) {
-                    (true, true) => false,
-                    (true, false) | (false, true) => true,
-                    _ => compare(&l, &r) != Some(Ordering::Equal),
-                };
-                Ok(Value::Boolean(distinct != *negated))
-            }
-            Node::In { expr, list, negated } => {
-                let v = expr.eval_ref(row, ctx)?;
-                if v.is_null() {
-                    return Ok(Value::Null);
-                }
-                let mut saw_null = false;
-                for item in list {
-                    let x = item.eval_ref(row, ctx)?;
-                    if x.is_null() {
-                        saw_null = true;
-                    } else if compare(&v, &x) == Some(Ordering::Equal) {
-                        return Ok(Value::Boolean(!*negated));
-                    }
-                }
-                Ok(if saw_null {
-                    Value::Null
-                } else {
-                    Value::Boolean(*negated)
-                })
-            }
-            Node::Between {
-                expr,
-                low,
-                high,
-                negated,
-                symmetric,
-            } => {
-                let v = expr.eval(row, ctx)?;
-                let mut lo = low.eval(row, ctx)?;
-                let mut hi = high.eval(row, ctx)?;
-                if *symmetric
-                    && !lo.is_null()
-                    && !hi.is_null()
-                    && compare(&lo, &hi) == Some(Ordering::Greater)
-                {
-                    std::mem::swap(&mut lo, &mut hi);
-                }
-                let ge = cmp3(&v, &lo, |o| o != Ordering::Less);
-                let le = cmp3(&v, &hi, |o| o != Ordering::Greater);
-                let r = and3(ge, le);
-                Ok(match r {
-                    Some(b) => Value::Boolean(b != *negated),
-                    None => Value::Null,
-                })
-            }
-            Node::Like {
-                expr,
-                pattern,
-                escape,
-                negated,
-                similar,
-                cached,
-            } => {
-                let v = expr.eval(row, ctx)?;
-                let Value::String(s) = v else {
-                    return Ok(Value::Null);
-                };
-                let re = match cached {
-                    Some(re) => re.clone(),
-                    None => {
-                        let Value::String(p) = pattern.eval(row, ctx)? else {
-                            return Ok(Value::Null);
-                        };
-                        let esc = match escape {
-                            Some(e) => match e.eval(row, ctx)? {
-                                Value::String(e) => e.chars().next(),
-                                _ => return Ok(Value::Null),
-                            },
-                            None => None,
-                        };
-                        Arc::new(like_regex(&p, esc, *similar).map_err(EvalError::new)?)
-                    }
-                };
-                Ok(Value::Boolean(re.is_match(&s) != *negated))
-            }
             Node::Case { whens, else_result } => {
                 for (cond, result) in whens {
-                    if truth(&cond.eval(row, ctx)?) == Some(true) {
+                    if cond.truth_of(row, ctx)? == Some(true) {
                         return result.eval(row, ctx);
                     }
                 }
@@ -463,7 +472,7 @@ impl CompiledExpr {
 
 /// Evaluates a `WHERE` condition: `true` only when it is `TRUE` (`FALSE` and `NULL` drop the row).
 pub fn eval_filter(expr: &CompiledExpr, row: &[Value], ctx: &EvalContext) -> Result<bool, EvalError> {
-    Ok(truth(&expr.eval(row, ctx)?) == Some(true))
+    Ok(expr.truth_of(row, ctx)? == Some(true))
 }
 
 /// A boolean value's truth: `None` for `NULL` (UNKNOWN).
@@ -516,12 +525,12 @@ fn is_int_value(v: &Value) -> bool {
 pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     use Value as V;
     match (a, b) {
+        (V::String(x), V::String(y)) => Some(x.as_bytes().cmp(y.as_bytes())),
         _ if is_int_value(a) && is_int_value(b) => cast::to_i64(a)?.partial_cmp(&cast::to_i64(b)?),
         (V::Float(_) | V::Double(_), _) | (_, V::Float(_) | V::Double(_)) => {
             to_f64(a)?.partial_cmp(&to_f64(b)?)
         }
         (V::Decimal(_), _) | (_, V::Decimal(_)) => to_decimal(a)?.partial_cmp(&to_decimal(b)?),
-        (V::String(x), V::String(y)) => Some(x.as_bytes().cmp(y.as_bytes())),
         (V::Boolean(x), V::Boolean(y)) => Some(x.cmp(y)),
         (V::Bytes(x), V::Bytes(y)) => Some(x.cmp(y)),
         (V::Date(x), V::Date(y)) => Some(x.cmp(y)),

@@ -878,3 +878,48 @@ fn json_paths_on_one_string_share_its_member_index() {
         Value::Null
     );
 }
+
+/// `switchyard run` reads the clock for a record only when `reads_clock` says so: an expression that
+/// claims not to read it must evaluate alike at any time.
+#[test]
+fn reads_clock_names_every_expression_that_depends_on_the_time() {
+    let later = EvalContext {
+        now_micros: CTX.now_micros + 86_400_000_000 + 1_001_000,
+    };
+    for sql in [
+        "CURRENT_TIMESTAMP",
+        "NOW()",
+        "LOCALTIMESTAMP",
+        "CURRENT_DATE",
+        "CURRENT_TIME",
+        "UNIX_TIMESTAMP()",
+        "CASE WHEN b THEN CAST(CURRENT_TIMESTAMP AS STRING) END",
+        "CURRENT_TIMESTAMP - INTERVAL '1' DAY < ltz",
+        "COALESCE(NULL, UNIX_TIMESTAMP())",
+    ] {
+        let e = compile(sql);
+        assert!(e.reads_clock(), "{sql}");
+        assert_ne!(
+            e.eval(&row(), &CTX).unwrap(),
+            e.eval(&row(), &later).unwrap(),
+            "{sql}"
+        );
+    }
+    for sql in [
+        "UNIX_TIMESTAMP('2024-01-02 03:04:05')",
+        "DATE_FORMAT(ts, 'yyyy-MM-dd')",
+        "TO_TIMESTAMP_LTZ(n, 3)",
+        "UPPER(s) = 'HELLO WORLD' AND n > 3",
+        "JSON_VALUE(j, '$.loanId')",
+        "FROM_UNIXTIME(1704164645)",
+    ] {
+        let e = compile(sql);
+        assert!(!e.reads_clock(), "{sql}");
+        let zero = EvalContext { now_micros: 0 };
+        assert_eq!(
+            e.eval(&row(), &CTX).unwrap(),
+            e.eval(&row(), &zero).unwrap(),
+            "{sql}"
+        );
+    }
+}

@@ -168,6 +168,13 @@ impl TableDef {
         options::is_changelog_source(self)
     }
 
+    /// Whether a computed column reads the clock (see [`CompiledExpr::reads_clock`]).
+    pub fn reads_clock(&self) -> bool {
+        self.columns
+            .iter()
+            .any(|c| matches!(&c.kind, ColumnKind::Computed(expr) if expr.reads_clock()))
+    }
+
     /// Evaluates the computed columns in place. `row` has one slot per column in declaration order, with the
     /// physical and metadata slots already filled.
     pub fn fill_computed(&self, row: &mut [Value], ctx: &EvalContext) -> Result<(), EvalError> {
@@ -219,6 +226,15 @@ pub struct StatementPlan {
     pub span: Span,
     /// The `INSERT`'s text.
     pub sql: String,
+}
+
+impl StatementPlan {
+    /// Whether evaluating it reads the clock (see [`CompiledExpr::reads_clock`]).
+    pub fn reads_clock(&self) -> bool {
+        self.filter.iter().any(CompiledExpr::reads_clock)
+            || self.projection.iter().any(CompiledExpr::reads_clock)
+            || self.metadata.iter().any(|(_, e)| e.reads_clock())
+    }
 }
 
 /// Plans a parsed script. Returns every error found.
