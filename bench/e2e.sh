@@ -16,6 +16,7 @@
 # alternate for ROUNDS rounds, each with a fresh group, and take turns going first; the ratio reported
 # is the median of the rounds' ratios. The CPU seconds each client used (user + sys) are reported too:
 # on a 2-core machine shared with the broker they are the steadier measure of the client's own cost.
+# When the broker runs on this machine, the CPU seconds it spent serving each side are reported as well.
 #
 # The steady state is timed too, from the first record read (each side logs its wall-clock time) to the
 # process's exit: group join and the first fetch are left out, the final flush stays in on both sides.
@@ -84,6 +85,15 @@ cleanup() {
 trap cleanup EXIT
 sleep 1
 registry="http://127.0.0.1:$port"
+# The broker's own CPU seconds per side, when it runs here (its process listens on the bootstrap port).
+broker_pid="$(ss -ltnpH "sport = :${bootstrap##*:}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)"
+broker_cpu() {
+    if [[ -n "$broker_pid" && -r "/proc/$broker_pid/stat" ]]; then
+        awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$broker_pid/stat"
+    else
+        echo 0
+    fi
+}
 src="raw-business-events-$tag"
 echo "producing $n records to $src …" >&2
 "$bin" produce "$src" --sample business-events "$n" -b "$bootstrap" --registry "$registry" >/dev/null 2>&1
@@ -97,8 +107,9 @@ first_secs() {
 }
 # Runs one side; appends its wall, steady and CPU seconds to `results`, then deletes its output topics.
 side() {
-    local which="$1" round="$2" start end cpu
+    local which="$1" round="$2" start end cpu broker_before
     local TIMEFORMAT='%U %S'
+    broker_before=$(broker_cpu)
     start=$(now)
     if [[ "$which" == pass ]]; then
         cpu=$( { time "$pass" "$bootstrap" "$src" "copy-$tag-$round" "$n" >/dev/null 2>"$data/pass.err"; } 2>&1 )
@@ -115,7 +126,7 @@ side() {
         results+=("$(echo "$end - $start" | bc -l)" "$(echo "$end - $(first_secs "$data/run.err" "$start")" | bc -l)")
         delete_topics "loan-events-$tag" "servicing-events-$tag" "audit-$tag" "$src-dlq"
     fi
-    results+=("$(echo "$cpu" | awk '{print $1 + $2}')")
+    results+=("$(echo "$cpu" | awk '{print $1 + $2}')" "$(echo "$(broker_cpu) - $broker_before" | bc -l)")
 }
 results=()
 for round in $(seq 1 "$rounds"); do
@@ -126,23 +137,28 @@ for round in $(seq 1 "$rounds"); do
     else
         side run "$round"
         side pass "$round"
-        results=("${results[@]:0:${#results[@]}-6}" "${results[@]: -3}" "${results[@]: -6:3}")
+        results=("${results[@]:0:${#results[@]}-8}" "${results[@]: -4}" "${results[@]: -8:4}")
     fi
 done
 python3 - "$n" "${results[@]}" <<'PY'
 import statistics, sys
 n = int(sys.argv[1])
 t = [float(x) for x in sys.argv[2:]]
-rounds = [t[i:i + 6] for i in range(0, len(t), 6)]
+rounds = [t[i:i + 8] for i in range(0, len(t), 8)]
 print(f"records:      {n} per side, {len(rounds)} round(s), each side timed as a whole process")
-for i, (p, ps, pc, r, rs, rc) in enumerate(rounds, 1):
+for i, (p, ps, pc, pb, r, rs, rc, rb) in enumerate(rounds, 1):
     print(f"round {i}:      passthrough {p:.2f} s ({n/p:,.0f} records/s)   switchyard run {r:.2f} s ({n/r:,.0f} records/s)   ratio {p/r:.2f}x")
     print(f"  steady:     passthrough {ps:.2f} s ({n/ps:,.0f} records/s)   switchyard run {rs:.2f} s ({n/rs:,.0f} records/s)   ratio {ps/rs:.2f}x")
     print(f"  cpu:        passthrough {pc:.2f} s ({pc/n*1e6:.2f} us/record)   switchyard run {rc:.2f} s ({rc/n*1e6:.2f} us/record)")
-ratio = statistics.median(r[0] / r[3] for r in rounds)
-steady = statistics.median(r[1] / r[4] for r in rounds)
-cpu = statistics.median(r[5] / r[2] for r in rounds)
+    if pb or rb:
+        print(f"  broker cpu: passthrough {pb:.2f} s ({pb/n*1e6:.2f} us/record)   switchyard run {rb:.2f} s ({rb/n*1e6:.2f} us/record)")
+ratio = statistics.median(r[0] / r[4] for r in rounds)
+steady = statistics.median(r[1] / r[5] for r in rounds)
+cpu = statistics.median(r[6] / r[2] for r in rounds)
 print(f"ratio:        {ratio:.2f}x of passthrough throughput, median of rounds (target >= 0.7x)")
 print(f"steady state: {steady:.2f}x, median of rounds (from each side's first record to its exit)")
 print(f"client cpu:   run uses {cpu:.2f}x the passthrough's CPU seconds, median of rounds")
+if any(r[3] or r[7] for r in rounds):
+    broker = statistics.median(r[7] / r[3] for r in rounds if r[3])
+    print(f"broker cpu:   run's side costs the broker {broker:.2f}x the passthrough's, median of rounds")
 PY
