@@ -13,7 +13,7 @@
 //! changelog rows: c/r → +I, u → −U/+U, d → −D), `json` and `debezium-json` (Apache Flink's unframed
 //! formats; framed bytes are an error that says to use the registry format), and `raw`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
@@ -202,7 +202,10 @@ type Readers = Arc<Compiled>;
 pub struct SourceDecoder {
     table: TableDef,
     format: ValueFormat,
+    /// By writer schema id, looked up for every record (a fast hash: the ids are the registry's).
     readers: HashMap<Option<u32>, Readers>,
+    /// The last record's rows, given back by [`SourceDecoder::recycle`].
+    spare: Vec<Row>,
 }
 
 impl SourceDecoder {
@@ -221,7 +224,8 @@ impl SourceDecoder {
         Ok(SourceDecoder {
             table: table.clone(),
             format,
-            readers: HashMap::new(),
+            readers: HashMap::default(),
+            spare: Vec::new(),
         })
     }
 
@@ -233,6 +237,12 @@ impl SourceDecoder {
     /// The value format.
     pub fn format(&self) -> ValueFormat {
         self.format
+    }
+
+    /// Give back a record's rows once they are routed: the next flat record is read into them, which
+    /// saves allocating a row and lets repeated strings be shared (see [`FlatReader::read`]).
+    pub fn recycle(&mut self, decoded: Decoded) {
+        self.spare = decoded.rows;
     }
 
     /// Decode one record into rows.
@@ -258,15 +268,22 @@ impl SourceDecoder {
                     Value::Bytes(Arc::from(bytes))
                 };
             }
-            return self.finish(vec![(RowKind::Insert, row)], rec, None, None, ctx);
+            return self.finish(vec![Row::insert(row)], rec, None, None, ctx);
         }
         let (payload, offset, schema_id) = self.unframe(bytes, rec)?;
+        // Read into the previous record's row (see `recycle`).
+        let mut rows = std::mem::take(&mut self.spare);
         if let Some(flat) = self.readers.get(&schema_id).and_then(|r| r.flat.as_ref())
             && let Ok(text) = std::str::from_utf8(payload)
         {
-            let mut row = self.empty_row();
+            rows.truncate(1);
+            let mut row = match rows.pop() {
+                Some(r) if r.values.len() == self.table.columns.len() => r.values,
+                _ => self.empty_row(),
+            };
             if flat.read(text, &mut row) && self.nulls_allowed(&row) {
-                return self.finish(vec![(RowKind::Insert, row)], rec, schema_id, None, ctx);
+                rows.push(Row::insert(row));
+                return self.finish(rows, rec, schema_id, None, ctx);
             }
         }
         let doc = parse_json(payload, offset).map_err(|e| {
@@ -317,7 +334,10 @@ impl SourceDecoder {
         }
         let mut rows = Vec::with_capacity(images.len());
         for (kind, image) in images {
-            rows.push((kind, self.read_row(image, &readers.columns, schema_id)?));
+            rows.push(Row {
+                kind,
+                values: self.read_row(image, &readers.columns, schema_id)?,
+            });
         }
         self.finish(rows, rec, schema_id, Some(&doc), ctx)
     }
@@ -601,26 +621,24 @@ impl SourceDecoder {
     /// Fill metadata and computed columns and build the rows.
     fn finish(
         &self,
-        rows: Vec<(RowKind, Vec<Value>)>,
+        mut rows: Vec<Row>,
         rec: &RecordView<'_>,
         schema_id: Option<u32>,
         doc: Option<&Json>,
         ctx: &EvalContext,
     ) -> Result<Decoded, Failure> {
-        let mut out = Vec::with_capacity(rows.len());
-        for (kind, mut values) in rows {
+        for Row { values, .. } in &mut rows {
             for (i, col) in self.table.columns.iter().enumerate() {
                 if let ColumnKind::Metadata { key, .. } = &col.kind {
                     values[i] = metadata(key, rec, doc);
                 }
             }
-            self.table.fill_computed(&mut values, ctx).map_err(|e| {
+            self.table.fill_computed(values, ctx).map_err(|e| {
                 RecordError::new(Stage::Evaluate, "COMPUTED_COLUMN", e.to_string()).with_schema(schema_id)
             })?;
-            out.push(Row { kind, values });
         }
         Ok(Decoded {
-            rows: out,
+            rows,
             schema_id,
             skipped: None,
         })

@@ -43,9 +43,11 @@ impl FlatReader {
         (fields.len() <= 128 && unique).then_some(FlatReader { fields })
     }
 
-    /// Read `text`, a JSON object, into `row` (whose slots start as `NULL`). `true` when every field
-    /// was read; `false` when the caller must use the general path (see the module docs), in which
-    /// case `row` may be partly filled.
+    /// Read `text`, a JSON object, into `row`. `true` when every field was read; `false` when the caller
+    /// must use the general path (see the module docs), in which case `row` may be partly filled.
+    ///
+    /// `row` may hold the previous record's values: each field's slot is overwritten (a field the record
+    /// lacks reads as `NULL`), and a string equal to the one it replaces is shared, not copied.
     pub fn read(&self, text: &str, row: &mut [Value]) -> bool {
         if self.fields.iter().any(|(_, slot, _)| *slot >= row.len()) {
             return false;
@@ -64,7 +66,10 @@ impl FlatReader {
             .iter()
             .enumerate()
             .filter(|(i, _)| seen & (1u128 << i) == 0)
-            .all(|(_, (_, _, reader))| reader.data_type().nullable)
+            .all(|(_, (_, slot, reader))| {
+                row[*slot] = Value::Null;
+                reader.data_type().nullable
+            })
     }
 }
 
@@ -97,7 +102,8 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_, '_> {
             seen |= 1u128 << i;
             next = i + 1;
             let (_, slot, reader) = &self.reader.fields[i];
-            self.row[*slot] = map.next_value_seed(FieldSeed(reader))?;
+            let previous = std::mem::replace(&mut self.row[*slot], Value::Null);
+            self.row[*slot] = map.next_value_seed(FieldSeed(reader, &previous))?;
         }
         Ok(seen)
     }
@@ -186,8 +192,8 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
 }
 
-/// One field's value, converted by its reader.
-struct FieldSeed<'r>(&'r FieldReader);
+/// One field's value, converted by its reader; the second is the field's value in the previous record.
+struct FieldSeed<'r>(&'r FieldReader, &'r Value);
 
 impl FieldSeed<'_> {
     fn read<E: serde::de::Error>(&self, json: &Json) -> Result<Value, E> {
@@ -255,11 +261,11 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Value, E> {
-        self.shortcut(self.0.read_str(s), || Json::String(s.to_owned()))
+        self.shortcut(self.0.read_str(s, self.1), || Json::String(s.to_owned()))
     }
 
     fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Value, E> {
-        match self.0.read_str(&s) {
+        match self.0.read_str(&s, self.1) {
             Some(r) => r.map_err(|_| E::custom("conversion")),
             None => self.read(&Json::String(s)),
         }

@@ -294,7 +294,8 @@ impl FieldReader {
                     (_, Json::String(s)) => s.clone(),
                     (_, other) => other.to_string(),
                 };
-                self.text_value(&text, *max)
+                self.text_value(&text, *max)?;
+                Ok(Value::String(Arc::from(text)))
             }
             Op::Bytes { max } => {
                 let Json::String(s) = json else {
@@ -361,13 +362,18 @@ impl FieldReader {
     }
 
     /// Shortcuts for [`FieldReader::read`] used by the direct reader (`direct.rs`): the value of a JSON
-    /// string `text`, or `None` when this reader does more than copy text.
-    pub(crate) fn read_str(&self, text: &str) -> Option<Result<Value, ConversionError>> {
+    /// string `text`, or `None` when this reader does more than copy text. `previous` is the value the
+    /// column had in the record before: when it is this text, it is shared rather than copied (the
+    /// columns of a change stream repeat themselves: the table, the operation, an event type).
+    pub(crate) fn read_str(&self, text: &str, previous: &Value) -> Option<Result<Value, ConversionError>> {
         match &self.op {
             Op::String {
                 max,
                 src: StrSrc::Text,
-            } => Some(self.text_value(text, *max)),
+            } => Some(self.text_value(text, *max).map(|()| match previous {
+                Value::String(p) if **p == *text => Value::String(p.clone()),
+                _ => Value::String(Arc::from(text)),
+            })),
             _ => None,
         }
     }
@@ -386,7 +392,8 @@ impl FieldReader {
         }
     }
 
-    fn text_value(&self, text: &str, max: u32) -> Result<Value, ConversionError> {
+    /// Checks that `text` fits a string column of length `max`.
+    fn text_value(&self, text: &str, max: u32) -> Result<(), ConversionError> {
         // The byte length bounds the character count: count characters only when it can matter.
         if text.len() > max as usize {
             let len = text.chars().count();
@@ -394,7 +401,7 @@ impl FieldReader {
                 return Err(self.err(format!("{len} characters exceed the length {max}")));
             }
         }
-        Ok(Value::String(Arc::from(text)))
+        Ok(())
     }
 
     fn timestamp_value(&self, nanos: i128, precision: u8, ltz: bool) -> Result<Value, ConversionError> {

@@ -152,3 +152,34 @@ fn flat_reader_refuses_duplicate_column_names() {
     fields.push(fields[0].clone());
     assert!(FlatReader::new(fields).is_none());
 }
+
+/// `switchyard run` reads each record into the previous record's row: every slot the reader feeds is
+/// overwritten (absent fields become NULL, never the last record's value), and equal strings are shared.
+#[test]
+fn reading_into_the_previous_row_leaves_nothing_of_it_but_shared_strings() {
+    let fields = readers();
+    let reader = FlatReader::new(fields.to_vec()).unwrap();
+    let records = [
+        r#"{"id": 1, "name": "Ada", "code": "L-1", "small": 3, "text": "same", "tags": [1]}"#,
+        r#"{"id": 2, "name": "Ada", "text": "same", "ratio": 0.5}"#,
+        r#"{"id": 3, "name": "Grace", "code": "L-2", "text": "other"}"#,
+        r#"{"id": 4, "flag": false}"#,
+    ];
+    let mut row = vec![Value::Null; fields.len() + 1];
+    row[0] = Value::Int(42);
+    let mut before = row.clone();
+    for text in records {
+        assert!(reader.read(text, &mut row), "{text}");
+        let mut fresh = vec![Value::Null; fields.len() + 1];
+        fresh[0] = Value::Int(42);
+        assert!(reader.read(text, &mut fresh), "{text}");
+        assert_eq!(row, fresh, "{text}: the reused row reads as a fresh one");
+        for (slot, (was, now)) in before.iter().zip(&row).enumerate() {
+            if let (Value::String(a), Value::String(b)) = (was, now) {
+                assert_eq!(std::sync::Arc::ptr_eq(a, b), a == b, "{text}: slot {slot}");
+            }
+        }
+        before = row.clone();
+    }
+    assert_eq!(row[0], Value::Int(42), "a slot no field feeds is left alone");
+}
