@@ -28,7 +28,7 @@ use switchyard_wire::Header;
 use tokio::sync::watch;
 
 use crate::error::{Failure, RecordError, Stage};
-use crate::metrics::{DeadLetterSample, Metrics};
+use crate::metrics::{Counter, DeadLetterSample, Metrics};
 use crate::sink::{SinkEncoder, table_topic};
 use crate::source::{Headers, RecordView, SourceDecoder};
 use crate::track::OffsetTracker;
@@ -96,6 +96,9 @@ struct Statement {
     sink: Arc<SinkEncoder>,
     /// Which record field each of `plan.metadata`'s expressions writes, in the same order.
     metadata: Vec<MetadataWrite>,
+    /// Its rows written to the sink, and dropped by its WHERE.
+    written: Counter,
+    filtered: Counter,
 }
 
 /// A writable metadata column of a Kafka sink (Flink's Kafka connector: `timestamp` and `headers`).
@@ -121,6 +124,8 @@ pub struct SourceRun {
     values: Vec<Value>,
     /// Whether a statement or computed column reads the clock: only then does each record read it.
     reads_clock: bool,
+    /// Records read.
+    records_in: Counter,
 }
 
 /// A built pipeline.
@@ -182,6 +187,8 @@ impl Router {
                     plan: st.clone(),
                     sink,
                     metadata,
+                    written: Counter::default(),
+                    filtered: Counter::default(),
                 });
             }
             let errors = match table.option("error-handling.mode").unwrap_or("log") {
@@ -209,6 +216,7 @@ impl Router {
             let reads_clock = table.reads_clock() || statements.iter().any(|st| st.plan.reads_clock());
             sources.push(SourceRun {
                 reads_clock,
+                records_in: Counter::default(),
                 decoder,
                 topic,
                 statements,
@@ -220,9 +228,11 @@ impl Router {
             });
         }
         let metrics = Metrics::new(registry.clone());
-        for s in &sources {
-            for st in &s.statements {
+        for s in &mut sources {
+            s.records_in = metrics.records_in_counter(&s.topic);
+            for st in &mut s.statements {
                 metrics.register_statement(st.plan.index, &s.topic, &st.sink.topic);
+                (st.written, st.filtered) = metrics.statement_counters(st.plan.index, &st.sink.topic);
             }
         }
         Ok(Router {
@@ -712,7 +722,7 @@ async fn run_source(
                 value: m.payload(),
                 headers: Headers::Kafka(&m),
             };
-            metrics.record_in(&src.topic);
+            src.records_in.inc();
             outputs.clear();
             let processed = process(
                 &mut src,
@@ -933,14 +943,15 @@ async fn process(
                 &mut src.values,
             ) {
                 Ok(Some(out)) => {
-                    metrics.record_out(st.plan.index, &st.sink.topic);
+                    st.written.inc();
                     outputs.push(out);
                 }
-                Ok(None) => metrics.filtered(st.plan.index),
+                Ok(None) => st.filtered.inc(),
                 Err(e) => fail(src, view, e, metrics, options, outputs)?,
             }
         }
     }
+    src.decoder.recycle(decoded);
     Ok(Some(()))
 }
 

@@ -6,11 +6,14 @@
 //! (not including) the lowest one; when nothing is pending, up to one past the highest offset seen.
 //!
 //! This runs for every record read and every delivery acknowledged, so it does not allocate there: the
-//! partitions are found by a borrowed topic name, and each partition's pending offsets are a queue in
+//! partitions are found by a borrowed topic name (with a fast hash: the keys are the pipeline's own
+//! topics and partitions, not input to guard against), and each partition's pending offsets are a queue in
 //! offset order (records are read in offset order, so a new one goes at the back; acknowledged ones
 //! leave from the front).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::HashMap;
 
 /// Pending work per (topic, partition).
 #[derive(Debug, Default)]

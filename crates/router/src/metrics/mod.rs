@@ -4,17 +4,18 @@
 //! Every outcome of a record is counted somewhere: read, written per statement and sink, dead-lettered by
 //! stage and code, skipped on purpose (tombstones), ignored by `'error-handling.mode' = 'ignore'`.
 //!
-//! The per-record calls are on the hot path, so a counter is an atomic found under a read lock by a
-//! linear scan of a short list (a handful of sources, statements and sinks): no allocation and no
-//! exclusive lock once a label set has been seen. Label sets are only ever appended, so a counter's index
-//! is stable, which lets throughput samples be plain vectors of counts.
+//! The per-record counts (records in per source, out and filtered per statement) go through [`Counter`]
+//! handles resolved once, when the pipeline is built: one relaxed atomic add per count. Other counters
+//! are found under a read lock by a linear scan of a short list (a handful of sources, statements and
+//! sinks): no allocation and no exclusive lock once a label set has been seen. Label sets are only ever
+//! appended, so a counter's index is stable, which lets throughput samples be plain vectors of counts.
 
 mod prometheus;
 mod snapshot;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
@@ -44,10 +45,21 @@ const COMMIT_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
+/// One counter of a metric, held by the code that counts (see the module docs).
+#[derive(Debug, Clone, Default)]
+pub struct Counter(Arc<AtomicU64>);
+
+impl Counter {
+    /// Count one.
+    pub fn inc(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// Counters of one metric, one per label set, in the order the label sets were first seen.
 #[derive(Debug)]
 struct Family<K> {
-    entries: RwLock<Vec<(K, AtomicU64)>>,
+    entries: RwLock<Vec<(K, Counter)>>,
 }
 
 impl<K> Default for Family<K> {
@@ -59,22 +71,30 @@ impl<K> Default for Family<K> {
 }
 
 impl<K: Clone> Family<K> {
-    /// Add `n` to the counter whose labels satisfy `is`, creating it with `make()` the first time.
-    fn add(&self, n: u64, is: impl Fn(&K) -> bool, make: impl FnOnce() -> K) {
+    /// The counter whose labels satisfy `is`, created with `make()` (at zero) the first time.
+    fn counter(&self, is: impl Fn(&K) -> bool, make: impl FnOnce() -> K) -> Counter {
         if let Ok(entries) = self.entries.read()
             && let Some((_, c)) = entries.iter().find(|(k, _)| is(k))
         {
-            c.fetch_add(n, Ordering::Relaxed);
-            return;
+            return c.clone();
         }
-        if let Ok(mut entries) = self.entries.write() {
-            match entries.iter().find(|(k, _)| is(k)) {
-                Some((_, c)) => {
-                    c.fetch_add(n, Ordering::Relaxed);
+        match self.entries.write() {
+            Ok(mut entries) => match entries.iter().find(|(k, _)| is(k)) {
+                Some((_, c)) => c.clone(),
+                None => {
+                    let c = Counter::default();
+                    entries.push((make(), c.clone()));
+                    c
                 }
-                None => entries.push((make(), AtomicU64::new(n))),
-            }
+            },
+            // A panic elsewhere poisoned the list: count into a counter nobody shows.
+            Err(_) => Counter::default(),
         }
+    }
+
+    /// Add `n` to the counter whose labels satisfy `is`, creating it with `make()` the first time.
+    fn add(&self, n: u64, is: impl Fn(&K) -> bool, make: impl FnOnce() -> K) {
+        self.counter(is, make).0.fetch_add(n, Ordering::Relaxed);
     }
 
     fn values(&self) -> Vec<(K, u64)> {
@@ -82,7 +102,7 @@ impl<K: Clone> Family<K> {
             .read()
             .map(|e| {
                 e.iter()
-                    .map(|(k, c)| (k.clone(), c.load(Ordering::Relaxed)))
+                    .map(|(k, c)| (k.clone(), c.0.load(Ordering::Relaxed)))
                     .collect()
             })
             .unwrap_or_default()
@@ -91,7 +111,7 @@ impl<K: Clone> Family<K> {
     fn counts(&self) -> Vec<u64> {
         self.entries
             .read()
-            .map(|e| e.iter().map(|(_, c)| c.load(Ordering::Relaxed)).collect())
+            .map(|e| e.iter().map(|(_, c)| c.0.load(Ordering::Relaxed)).collect())
             .unwrap_or_default()
     }
 }
@@ -226,6 +246,23 @@ impl Metrics {
     /// A record was read from `source`.
     pub fn record_in(&self, source: &str) {
         self.records_in.add(1, |k| k == source, || source.to_string());
+    }
+
+    /// The counter of records read from `source`, for counting on the hot path.
+    pub fn records_in_counter(&self, source: &str) -> Counter {
+        self.records_in.counter(|k| k == source, || source.to_string())
+    }
+
+    /// The counters of statement `statement`'s rows written to `sink` and dropped by its WHERE, for
+    /// counting on the hot path.
+    pub fn statement_counters(&self, statement: usize, sink: &str) -> (Counter, Counter) {
+        (
+            self.records_out.counter(
+                |(st, s)| *st == statement && s == sink,
+                || (statement, sink.to_string()),
+            ),
+            self.filtered.counter(|k| *k == statement, || statement),
+        )
     }
 
     /// Statement `statement` wrote a record to `sink`.
