@@ -202,7 +202,13 @@ impl<T> Producer<T> {
             in_flight: VecDeque::new(),
             front_seq: 0,
             taken: Vec::new(),
-            max_in_flight: 10_000,
+            // As many as librdkafka queues (its `queue.buffering.max.messages`, 100000 by default): the
+            // window bounds throughput at window / delivery latency, so a smaller one throttles a broker
+            // that takes tens of milliseconds to acknowledge.
+            max_in_flight: cfg
+                .get("queue.buffering.max.messages")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100_000),
         })
     }
 
