@@ -117,6 +117,17 @@ struct Incident<'a> {
     extra_topics: Vec<(&'a str, bool)>,
 }
 
+/// An incident with no consumer groups and no topics besides the job's.
+fn incident(sql: String, connector: Option<Value>, data: Option<Built>) -> Incident<'static> {
+    Incident {
+        sql,
+        connector,
+        data,
+        groups: json!({}),
+        extra_topics: vec![],
+    }
+}
+
 fn write(dir: &Path, inc: &Incident<'_>) {
     std::fs::write(dir.join("job.sql"), &inc.sql).unwrap();
     if let Some(c) = &inc.connector {
@@ -279,17 +290,7 @@ fn healthy_flat_rows() {
         "  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-registry'",
         &[("event_name", "UPPER(event_type) = 'LOAN'")],
     );
-    run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "HEALTHY",
-        &[],
-    );
+    run(incident(sql, Some(connector(&[])), flat()), "HEALTHY", &[]);
 }
 
 #[test]
@@ -302,13 +303,7 @@ fn column_missing_op_without_prefix() {
         &[("event_name", "op IN ('c', 'u')")],
     );
     let r = run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+        incident(sql, Some(connector(&[])), flat()),
         "COLUMN_MISSING",
         &["PREDICATE_NEVER_MATCHES"],
     );
@@ -328,17 +323,7 @@ fn nullability_not_null_over_optional() {
         "  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json-registry'",
         &[("event_name", "event_type = 'LOAN'")],
     );
-    run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "NULLABILITY",
-        &[],
-    );
+    run(incident(sql, Some(connector(&[])), flat()), "NULLABILITY", &[]);
 }
 
 #[test]
@@ -349,17 +334,7 @@ fn replica_identity_for_flink_debezium_json() {
     );
     sql.push_str("\nCREATE TABLE by_type (\n  event_type STRING,\n  id BIGINT,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'upsert-kafka', 'topic' = 'by-type', 'key.format' = 'json', 'value.format' = 'json');\n\nINSERT INTO by_type\nSELECT event_type, id\nFROM lending_events\nWHERE event_type = 'LOAN';\n");
     let data = Some(build("v4-envelope-noschema.jsonl", Enc::Plain, None));
-    run(
-        Incident {
-            sql,
-            connector: None,
-            data,
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "REPLICA_IDENTITY",
-        &["TOMBSTONES"],
-    );
+    run(incident(sql, None, data), "REPLICA_IDENTITY", &["TOMBSTONES"]);
 }
 
 #[test]
@@ -373,11 +348,8 @@ fn topic_empty_without_a_connector() {
     .replace(&format!("'topic' = '{TOPIC}'"), "'topic' = 'archive'");
     run(
         Incident {
-            sql,
-            connector: None,
-            data: flat(),
-            groups: json!({}),
             extra_topics: vec![("archive", true)],
+            ..incident(sql, None, flat())
         },
         "TOPIC_EMPTY",
         &[],
@@ -395,11 +367,8 @@ fn topic_mismatch_underscore_vs_hyphen() {
     .replace(&format!("'topic' = '{TOPIC}'"), "'topic' = 'raw_lending_events'");
     let r = run(
         Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
             extra_topics: vec![("raw_lending_events", false)],
+            ..incident(sql, Some(connector(&[])), flat())
         },
         "TOPIC_MISMATCH",
         &[],
@@ -417,13 +386,7 @@ fn silent_skip_hides_framing() {
     let sql = job(FLINK, FLAT_COLUMNS, "  'scan.startup.mode' = 'earliest-offset',\n  'value.format' = 'json',\n  'json.ignore-parse-errors' = 'true'", &[("event_name", "event_type = 'LOAN'")])
         .replace("'value.format' = 'json-registry');", "'value.format' = 'json');");
     let r = run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+        incident(sql, Some(connector(&[])), flat()),
         "FRAMING_MISMATCH",
         &["SILENT_SKIP", "CONVERTER_MISMATCH"],
     );
@@ -445,13 +408,7 @@ fn framing_plain_json_under_json_registry() {
         ("value.converter.schemas.enable", "false"),
     ]);
     run(
-        Incident {
-            sql,
-            connector: Some(conn),
-            data,
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+        incident(sql, Some(conn), data),
         "FRAMING_MISMATCH",
         &["CONVERTER_MISMATCH"],
     );
@@ -466,17 +423,7 @@ fn converter_mismatch_from_the_config_alone() {
         &[("event_name", "event_type = 'LOAN'")],
     );
     let conn = connector(&[("value.converter", "org.apache.kafka.connect.json.JsonConverter")]);
-    let r = run(
-        Incident {
-            sql,
-            connector: Some(conn),
-            data: None,
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "CONVERTER_MISMATCH",
-        &[],
-    );
+    let r = run(incident(sql, Some(conn), None), "CONVERTER_MISMATCH", &[]);
     assert!(r["not_checked"].to_string().contains("registry"));
 }
 
@@ -493,17 +440,7 @@ fn subject_mismatch_record_name_strategy() {
         Enc::JsonSr,
         Some("pg1.public.business_events.Value"),
     ));
-    let r = run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data,
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "SUBJECT_MISMATCH",
-        &[],
-    );
+    let r = run(incident(sql, Some(connector(&[])), data), "SUBJECT_MISMATCH", &[]);
     assert_eq!(r["verdict"], "degraded");
 }
 
@@ -521,17 +458,7 @@ fn metadata_key_invalid_for_plain_json() {
     )
     .replace("'value.format' = 'json-registry');", "'value.format' = 'json');");
     let data = Some(build("extra-v5-unwrap-default-noschema.jsonl", Enc::Plain, None));
-    run(
-        Incident {
-            sql,
-            connector: None,
-            data,
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "METADATA_KEY_INVALID",
-        &[],
-    );
+    run(incident(sql, None, data), "METADATA_KEY_INVALID", &[]);
 }
 
 #[test]
@@ -543,13 +470,7 @@ fn delete_handling_filter_on_deletes() {
         &[("event_name", "__op = 'd'")],
     );
     run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+        incident(sql, Some(connector(&[])), flat()),
         "DELETE_HANDLING",
         &["PREDICATE_NEVER_MATCHES"],
     );
@@ -563,17 +484,7 @@ fn offsets_latest_skips_the_backlog() {
         "  'scan.startup.mode' = 'latest-offset',\n  'value.format' = 'json-registry'",
         &[("event_name", "event_type = 'LOAN'")],
     );
-    let r = run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "OFFSETS_AT_END",
-        &[],
-    );
+    let r = run(incident(sql, Some(connector(&[])), flat()), "OFFSETS_AT_END", &[]);
     assert_eq!(r["verdict"], "degraded");
 }
 
@@ -585,13 +496,7 @@ fn envelope_mismatch_flat_rows_under_debezium_format() {
     );
     sql.push_str("\nCREATE TABLE by_type (\n  event_type STRING,\n  id BIGINT,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'upsert-kafka', 'topic' = 'by-type', 'key.format' = 'json-registry', 'value.format' = 'json-registry');\n\nINSERT INTO by_type\nSELECT event_type, id\nFROM lending_events\nWHERE event_type = 'LOAN';\n");
     run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+        incident(sql, Some(connector(&[])), flat()),
         "ENVELOPE_MISMATCH",
         &[],
     );
@@ -606,17 +511,7 @@ fn healthy_envelopes_with_json_debezium_registry() {
     sql.push_str("\nCREATE TABLE by_type (\n  event_type STRING,\n  id BIGINT,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'upsert-kafka', 'topic' = 'by-type', 'key.format' = 'json-registry', 'value.format' = 'json-registry');\n\nINSERT INTO by_type\nSELECT event_type, id\nFROM lending_events\nWHERE UPPER(event_type) = 'LOAN';\n");
     let data = Some(build("v1-envelope-schemas.jsonl", Enc::JsonSr, None));
     let conn = connector(&[("transforms", "route")]);
-    run(
-        Incident {
-            sql,
-            connector: Some(conn),
-            data,
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "HEALTHY",
-        &["TOMBSTONES"],
-    );
+    run(incident(sql, Some(conn), data), "HEALTHY", &["TOMBSTONES"]);
 }
 
 #[test]
@@ -636,17 +531,7 @@ fn type_mismatch_base64_decimal_in_flink_debezium_json() {
         });
         b
     });
-    let r = run(
-        Incident {
-            sql,
-            connector: None,
-            data,
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "TYPE_MISMATCH",
-        &["TOMBSTONES"],
-    );
+    let r = run(incident(sql, None, data), "TYPE_MISMATCH", &["TOMBSTONES"]);
     assert!(
         find(&r, "TYPE_MISMATCH")["evidence"]
             .to_string()
@@ -659,17 +544,7 @@ fn unquoted_hyphenated_topic_on_confluent_cloud() {
     let sql = format!(
         "-- Confluent Cloud for Apache Flink.\n\nCREATE TABLE loans (\n  id BIGINT,\n  event_name STRING\n) WITH ('connector' = 'confluent', 'value.format' = 'json-registry');\n\nINSERT INTO loans\nSELECT id, event_name\nFROM {TOPIC}\nWHERE event_type = 'LOAN';\n"
     );
-    let r = run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "TOPIC_MISMATCH",
-        &[],
-    );
+    let r = run(incident(sql, Some(connector(&[])), flat()), "TOPIC_MISMATCH", &[]);
     assert!(
         r["fixed_sql"]
             .as_str()
@@ -681,17 +556,7 @@ fn unquoted_hyphenated_topic_on_confluent_cloud() {
 #[test]
 fn confluent_cloud_table_that_is_no_topic() {
     let sql = "-- Confluent Cloud for Apache Flink.\n\nCREATE TABLE loans (\n  id BIGINT,\n  event_name STRING\n) WITH ('connector' = 'confluent', 'value.format' = 'json-registry');\n\nINSERT INTO loans\nSELECT id, event_name\nFROM raw_lending_events\nWHERE event_type = 'LOAN';\n".to_string();
-    let r = run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "TOPIC_MISMATCH",
-        &[],
-    );
+    let r = run(incident(sql, Some(connector(&[])), flat()), "TOPIC_MISMATCH", &[]);
     assert!(
         r["fixed_sql"]
             .as_str()
@@ -710,17 +575,7 @@ fn confluent_cloud_subject_mismatch_on_an_inferred_table() {
         Enc::JsonSr,
         Some("pg1.public.business_events.Value"),
     ));
-    let r = run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data,
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "SUBJECT_MISMATCH",
-        &[],
-    );
+    let r = run(incident(sql, Some(connector(&[])), data), "SUBJECT_MISMATCH", &[]);
     assert_eq!(find(&r, "SUBJECT_MISMATCH")["severity"], "error");
 }
 
@@ -729,17 +584,7 @@ fn confluent_cloud_create_table_over_the_connectors_topic() {
     let sql = format!(
         "-- Confluent Cloud for Apache Flink.\n\nCREATE TABLE `{TOPIC}` (\n  id BIGINT,\n  event_name STRING,\n  event_type STRING\n) WITH (\n  'connector' = 'confluent',\n  'value.format' = 'json-registry'\n);\n\nCREATE TABLE loans (\n  id BIGINT,\n  event_name STRING\n) WITH ('connector' = 'confluent', 'value.format' = 'json-registry');\n\nINSERT INTO loans\nSELECT id, event_name\nFROM `{TOPIC}`\nWHERE event_type = 'LOAN';\n"
     );
-    run(
-        Incident {
-            sql,
-            connector: Some(connector(&[])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-        "TOPIC_MISMATCH",
-        &[],
-    );
+    run(incident(sql, Some(connector(&[])), flat()), "TOPIC_MISMATCH", &[]);
 }
 
 /// Avro binary for the flattened rows (the fixture's payloads), as Confluent's AvroConverter would write
@@ -813,16 +658,7 @@ fn converter_mismatch_avro_bytes_under_json_registry() {
         records,
         subjects: BTreeMap::new(),
     };
-    write(
-        tmp.path(),
-        &Incident {
-            sql,
-            connector: Some(conn),
-            data: Some(data),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
-    );
+    write(tmp.path(), &incident(sql, Some(conn), Some(data)));
     let sdir = tmp.path().join(format!("registry/subjects/{TOPIC}-value"));
     std::fs::create_dir_all(&sdir).unwrap();
     std::fs::write(
@@ -926,13 +762,7 @@ fn predicted_value_schema_is_what_real_debezium_registers() {
             .iter()
             .map(|(_, s)| serde_json::from_str(s).unwrap())
             .collect();
-        let r = report(&Incident {
-            sql: flat_sql.clone(),
-            connector: Some(conn),
-            data: Some(data),
-            groups: json!({}),
-            extra_topics: vec![],
-        });
+        let r = report(&incident(flat_sql.clone(), Some(conn), Some(data)));
         let c = &r["predictions"]["connector"];
         let schemas = c["schemas"].as_array().unwrap();
         assert_eq!(schemas.len(), n, "{name}: {c:#}");
@@ -957,13 +787,11 @@ fn schema_drift_micro_timestamps_under_time_precision_connect() {
         &[("event_name", "event_type = 'LOAN'")],
     );
     let r = run(
-        Incident {
+        incident(
             sql,
-            connector: Some(connector(&[("time.precision.mode", "connect")])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+            Some(connector(&[("time.precision.mode", "connect")])),
+            flat(),
+        ),
         "SCHEMA_DRIFT",
         &[],
     );
@@ -996,13 +824,11 @@ fn schema_drift_evidence_on_the_type_mismatch_it_explains() {
         &[("event_name", "event_type = 'LOAN'")],
     );
     // Not `run`: the corrected SQL fixes the column, the drift between config and registry stays.
-    let r = report(&Incident {
+    let r = report(&incident(
         sql,
-        connector: Some(connector(&[("time.precision.mode", "connect")])),
-        data: flat(),
-        groups: json!({}),
-        extra_topics: vec![],
-    });
+        Some(connector(&[("time.precision.mode", "connect")])),
+        flat(),
+    ));
     assert_eq!(r["root_cause"], "TYPE_MISMATCH");
     let codes: Vec<&str> = r["findings"]
         .as_array()
@@ -1032,16 +858,14 @@ fn schema_drift_rewrite_config_over_tombstone_mode_records() {
         &[("event_name", "event_type = 'LOAN'")],
     );
     let r = run(
-        Incident {
+        incident(
             sql,
-            connector: Some(connector(&[(
+            Some(connector(&[(
                 "transforms.unwrap.delete.tombstone.handling.mode",
                 "rewrite",
             )])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+            flat(),
+        ),
         "SCHEMA_DRIFT",
         &[],
     );
@@ -1058,13 +882,11 @@ fn schema_drift_envelopes_registered_under_an_unwrap_config() {
     );
     sql.push_str("\nCREATE TABLE by_type (\n  event_type STRING,\n  id BIGINT,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'upsert-kafka', 'topic' = 'by-type', 'key.format' = 'json-registry', 'value.format' = 'json-registry');\n\nINSERT INTO by_type\nSELECT event_type, id\nFROM lending_events\nWHERE UPPER(event_type) = 'LOAN';\n");
     let r = run(
-        Incident {
+        incident(
             sql,
-            connector: Some(connector(&[])),
-            data: Some(build("v1-envelope-schemas.jsonl", Enc::JsonSr, None)),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+            Some(connector(&[])),
+            Some(build("v1-envelope-schemas.jsonl", Enc::JsonSr, None)),
+        ),
         "SCHEMA_DRIFT",
         &["TOMBSTONES"],
     );
@@ -1078,17 +900,15 @@ fn schema_drift_envelopes_registered_under_an_unwrap_config() {
 #[test]
 fn schema_drift_decimal_registered_under_decimal_handling_double() {
     let r = run(
-        Incident {
-            sql: ORDERS_SQL.to_string(),
-            connector: Some(connector(&[
+        incident(
+            ORDERS_SQL.to_string(),
+            Some(connector(&[
                 ("transforms", "route"),
                 ("table.include.list", "public.orders_full"),
                 ("decimal.handling.mode", "double"),
             ])),
-            data: orders_full(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+            orders_full(),
+        ),
         "SCHEMA_DRIFT",
         &["TOMBSTONES"],
     );
@@ -1109,13 +929,11 @@ fn schema_drift_add_fields_prefix_names_the_registered_prefix() {
         &[("event_name", "event_type = 'LOAN'")],
     );
     let r = run(
-        Incident {
+        incident(
             sql,
-            connector: Some(connector(&[("transforms.unwrap.add.fields.prefix", "_")])),
-            data: flat(),
-            groups: json!({}),
-            extra_topics: vec![],
-        },
+            Some(connector(&[("transforms.unwrap.add.fields.prefix", "_")])),
+            flat(),
+        ),
         "SCHEMA_DRIFT",
         &[],
     );
