@@ -123,6 +123,29 @@ fn member_only(text: &Arc<str>, name: &str) -> Option<Json> {
     Some(Json::Object(obj))
 }
 
+/// `JSON_VALUE(text, '$.name')` returning a string, with `NULL` on empty and on error, straight from the
+/// member index: the member's scalar as text, or `NULL` when it is absent, `null`, an object or an array
+/// (lax mode). A string member without escapes is copied once. `None` when `text` is not a JSON object
+/// (or not JSON): the caller takes the general path.
+fn member_value(text: &Arc<str>, name: &str) -> Option<Value> {
+    let index = members(text);
+    let index = index.as_ref().as_ref()?;
+    // The last one, if the name repeats, as `serde_json::Value` keeps it.
+    let Some((_, range)) = index.iter().rev().find(|(k, _)| &**k == name) else {
+        return Some(Value::Null);
+    };
+    let raw = text.get(range.clone())?;
+    if let Some(plain) = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .filter(|r| !r.contains('\\'))
+    {
+        return Some(Value::String(Arc::from(plain)));
+    }
+    let item: Json = serde_json::from_str(raw).ok()?;
+    Some(scalar_text(&item).map_or(Value::Null, out))
+}
+
 /// Reads an object's member names and where their values are, relative to `base` (the text's start).
 struct MemberIndex {
     base: usize,
@@ -204,6 +227,17 @@ pub(crate) fn json_call(
             }
         }
     };
+    if let Func::JsonValue {
+        on_empty: JsonOn::Null,
+        on_error: JsonOn::Null,
+        ..
+    } = func
+        && ret.is_string()
+        && let Some(name) = path.lax_member()
+        && let Some(value) = member_value(&text, name)
+    {
+        return Ok(value);
+    }
     let parsed = match path.first_member().and_then(|name| member_only(&text, name)) {
         Some(doc) => Rc::new(Ok(doc)),
         None => parsed(&text),

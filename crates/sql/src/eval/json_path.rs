@@ -122,6 +122,15 @@ impl JsonPath {
         }
     }
 
+    /// The member name when the whole path is one lax member step (`$.name`): what it selects of an
+    /// object is that member's value, or nothing.
+    pub(crate) fn lax_member(&self) -> Option<&str> {
+        match self.steps.as_slice() {
+            [Step::Member(name)] if !self.strict => Some(name),
+            _ => None,
+        }
+    }
+
     /// The items the path selects. Strict mode reports structural mismatches as errors.
     pub(crate) fn eval<'a>(&self, root: &'a Json) -> Result<Vec<&'a Json>, String> {
         let mut current = vec![root];

@@ -923,3 +923,40 @@ fn reads_clock_names_every_expression_that_depends_on_the_time() {
         );
     }
 }
+
+/// `JSON_VALUE(x, '$.k')` (the member-index fast path) agrees with the general path, which a
+/// `DEFAULT … ON EMPTY` clause that also gives NULL forces, for every kind of member value.
+#[test]
+fn json_value_of_one_member_agrees_with_the_general_path() {
+    let docs = [
+        r#"{"k": "plain"}"#,
+        r#"{"k": "esc\"aped \u00e9\n"}"#,
+        r#"{"k": 12}"#,
+        r#"{"k": -0}"#,
+        r#"{"k": 350000.00}"#,
+        r#"{"k": 1e3}"#,
+        r#"{"k": 12345678901234567890123}"#,
+        r#"{"k": true}"#,
+        r#"{"k": null}"#,
+        r#"{"k": {"x": 1}}"#,
+        r#"{"k": [1, 2]}"#,
+        r#"{"other": 1}"#,
+        r#"{"k": "first", "k": "last"}"#,
+        r#"{"k": "\ud800"}"#,
+        r#"[{"k": 1}]"#,
+        r#""k""#,
+        r#"{"k": 1"#,
+        "not json",
+        "",
+    ];
+    for doc in docs {
+        let lit = doc.replace('\'', "''");
+        let fast = ev(&format!("JSON_VALUE('{lit}', '$.k')"));
+        let general = ev(&format!(
+            "JSON_VALUE('{lit}', '$.k' DEFAULT CAST(NULL AS STRING) ON EMPTY)"
+        ));
+        assert_eq!(fast, general, "{doc}");
+    }
+    assert_eq!(ev(r#"JSON_VALUE('{"k": "plain"}', '$.k')"#), st("plain"));
+    assert_eq!(ev(r#"JSON_VALUE('{"k": 350000.00}', '$.k')"#), st("350000.0"));
+}
