@@ -28,7 +28,7 @@ use switchyard_wire::Header;
 use tokio::sync::watch;
 
 use crate::error::{Failure, RecordError, Stage};
-use crate::metrics::{Counter, DeadLetterSample, Metrics};
+use crate::metrics::{Counter, DeadLetterSample, Metrics, StatementCounters};
 use crate::sink::{SinkEncoder, table_topic};
 use crate::source::{Headers, RecordView, SourceDecoder};
 use crate::track::OffsetTracker;
@@ -97,8 +97,7 @@ struct Statement {
     /// Which record field each of `plan.metadata`'s expressions writes, in the same order.
     metadata: Vec<MetadataWrite>,
     /// Its rows written to the sink, and dropped by its WHERE.
-    written: Counter,
-    filtered: Counter,
+    counters: StatementCounters,
 }
 
 /// A writable metadata column of a Kafka sink (Flink's Kafka connector: `timestamp` and `headers`).
@@ -187,8 +186,7 @@ impl Router {
                     plan: st.clone(),
                     sink,
                     metadata,
-                    written: Counter::default(),
-                    filtered: Counter::default(),
+                    counters: StatementCounters::default(),
                 });
             }
             let errors = match table.option("error-handling.mode").unwrap_or("log") {
@@ -231,8 +229,7 @@ impl Router {
         for s in &mut sources {
             s.records_in = metrics.records_in_counter(&s.topic);
             for st in &mut s.statements {
-                metrics.register_statement(st.plan.index, &s.topic, &st.sink.topic);
-                (st.written, st.filtered) = metrics.statement_counters(st.plan.index, &st.sink.topic);
+                st.counters = metrics.register_statement(st.plan.index, &s.topic, &st.sink.topic);
             }
         }
         Ok(Router {
@@ -943,10 +940,10 @@ async fn process(
                 &mut src.values,
             ) {
                 Ok(Some(out)) => {
-                    st.written.inc();
+                    st.counters.written.inc();
                     outputs.push(out);
                 }
-                Ok(None) => st.filtered.inc(),
+                Ok(None) => st.counters.filtered.inc(),
                 Err(e) => fail(src, view, e, metrics, options, outputs)?,
             }
         }

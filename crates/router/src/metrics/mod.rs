@@ -56,6 +56,15 @@ impl Counter {
     }
 }
 
+/// A statement's per-record counters (see [`Metrics::register_statement`]).
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounters {
+    /// Rows written to the sink.
+    pub written: Counter,
+    /// Rows its WHERE dropped.
+    pub filtered: Counter,
+}
+
 /// Counters of one metric, one per label set, in the order the label sets were first seen.
 #[derive(Debug)]
 struct Family<K> {
@@ -229,8 +238,8 @@ impl Metrics {
     }
 
     /// Declare statement `statement`, reading `source` and writing `sink`, so that it is shown (with
-    /// zeros) before its first record.
-    pub fn register_statement(&self, statement: usize, source: &str, sink: &str) {
+    /// zeros) before its first record; returns its counters.
+    pub fn register_statement(&self, statement: usize, source: &str, sink: &str) -> StatementCounters {
         if let Ok(mut s) = self.statements.write() {
             s.push(StatementInfo {
                 index: statement,
@@ -238,49 +247,25 @@ impl Metrics {
                 sink: sink.to_string(),
             });
         }
-        self.records_in.add(0, |k| k == source, || source.to_string());
-        self.record_out_n(statement, sink, 0);
-        self.filtered.add(0, |k| *k == statement, || statement);
+        // Creating the source's counter is what shows it.
+        self.records_in_counter(source);
+        self.statement_counters(statement, sink)
     }
 
-    /// A record was read from `source`.
-    pub fn record_in(&self, source: &str) {
-        self.records_in.add(1, |k| k == source, || source.to_string());
-    }
-
-    /// The counter of records read from `source`, for counting on the hot path.
+    /// The counter of records read from `source`.
     pub fn records_in_counter(&self, source: &str) -> Counter {
         self.records_in.counter(|k| k == source, || source.to_string())
     }
 
-    /// The counters of statement `statement`'s rows written to `sink` and dropped by its WHERE, for
-    /// counting on the hot path.
-    pub fn statement_counters(&self, statement: usize, sink: &str) -> (Counter, Counter) {
-        (
-            self.records_out.counter(
+    /// The counters of statement `statement`'s rows written to `sink` and dropped by its WHERE.
+    pub fn statement_counters(&self, statement: usize, sink: &str) -> StatementCounters {
+        StatementCounters {
+            written: self.records_out.counter(
                 |(st, s)| *st == statement && s == sink,
                 || (statement, sink.to_string()),
             ),
-            self.filtered.counter(|k| *k == statement, || statement),
-        )
-    }
-
-    /// Statement `statement` wrote a record to `sink`.
-    pub fn record_out(&self, statement: usize, sink: &str) {
-        self.record_out_n(statement, sink, 1);
-    }
-
-    fn record_out_n(&self, statement: usize, sink: &str, n: u64) {
-        self.records_out.add(
-            n,
-            |(st, s)| *st == statement && s == sink,
-            || (statement, sink.to_string()),
-        );
-    }
-
-    /// Statement `statement`'s WHERE dropped a row.
-    pub fn filtered(&self, statement: usize) {
-        self.filtered.add(1, |k| *k == statement, || statement);
+            filtered: self.filtered.counter(|k| *k == statement, || statement),
+        }
     }
 
     /// A record was dead-lettered.

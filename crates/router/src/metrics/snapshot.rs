@@ -169,13 +169,13 @@ mod tests {
     #[test]
     fn snapshot_has_statements_rates_and_recent_dead_letters() {
         let m = Metrics::default();
-        m.register_statement(0, "raw", "loans");
+        let loans = m.register_statement(0, "raw", "loans");
         m.sample();
         for i in 0..MAX_SAMPLES + 5 {
             m.dead_letter(sample("INVALID_JSON", &format!("k{i}")));
         }
-        m.record_in("raw");
-        m.record_out(0, "loans");
+        m.records_in_counter("raw").inc();
+        loans.written.inc();
         // Pretend the first sample was taken two seconds ago.
         m.history.lock().unwrap()[0].at -= Duration::from_secs(2);
         m.sample();
