@@ -105,20 +105,26 @@ fn escapes_are_valid(text: &str) -> bool {
     Skip.deserialize(&mut de).is_ok()
 }
 
+/// The text of `text`'s top-level member `name` (the last one, if the name repeats, as
+/// `serde_json::Value` keeps it), from the member index: `Some(None)` when there is no such member,
+/// `None` when `text` is not a JSON object, or not JSON.
+fn member_text<'t>(text: &'t Arc<str>, name: &str) -> Option<Option<&'t str>> {
+    let index = members(text);
+    let index = index.as_ref().as_ref()?;
+    match index.iter().rev().find(|(k, _)| &**k == name) {
+        Some((_, range)) => text.get(range.clone()).map(Some),
+        None => Some(None),
+    }
+}
+
 /// `text` reduced to its top-level member `name`: an object holding that member only (or nothing),
 /// which every path that starts with `.name` evaluates exactly as it would the whole document. The
 /// rest of the document is checked as JSON, not kept. `None` when `text` is not a JSON object, or not
 /// JSON: the caller then parses it whole, for the exact error.
 fn member_only(text: &Arc<str>, name: &str) -> Option<Json> {
-    let index = members(text);
-    let index = index.as_ref().as_ref()?;
     let mut obj = Map::new();
-    // The last one, if the name repeats, as `serde_json::Value` keeps it.
-    if let Some((_, range)) = index.iter().rev().find(|(k, _)| &**k == name) {
-        obj.insert(
-            name.to_owned(),
-            serde_json::from_str(text.get(range.clone())?).ok()?,
-        );
+    if let Some(raw) = member_text(text, name)? {
+        obj.insert(name.to_owned(), serde_json::from_str(raw).ok()?);
     }
     Some(Json::Object(obj))
 }
@@ -128,13 +134,9 @@ fn member_only(text: &Arc<str>, name: &str) -> Option<Json> {
 /// (lax mode). A string member without escapes is copied once. `None` when `text` is not a JSON object
 /// (or not JSON): the caller takes the general path.
 fn member_value(text: &Arc<str>, name: &str) -> Option<Value> {
-    let index = members(text);
-    let index = index.as_ref().as_ref()?;
-    // The last one, if the name repeats, as `serde_json::Value` keeps it.
-    let Some((_, range)) = index.iter().rev().find(|(k, _)| &**k == name) else {
+    let Some(raw) = member_text(text, name)? else {
         return Some(Value::Null);
     };
-    let raw = text.get(range.clone())?;
     if let Some(plain) = raw
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
