@@ -26,12 +26,8 @@ fn registry_static() -> &'static str {
     R.get_or_init(registry)
 }
 
-fn run_until_end(sql: &str) {
-    run_until_end_as(sql, &[]);
-}
-
-/// `extra` adds client properties, e.g. a static group member id.
-fn run_until_end_as(sql: &str, extra: &[&str]) {
+/// The arguments of `switchyard run SQL` against the test broker and registry, then `extra`.
+fn run_args<'a>(sql: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "run",
         sql,
@@ -39,11 +35,21 @@ fn run_until_end_as(sql: &str, extra: &[&str]) {
         bootstrap_static(),
         "--registry",
         registry_static(),
-        "--until-end",
     ];
     args.extend_from_slice(extra);
-    let out = switchyard(&args, None);
-    assert_eq!(out.status.code(), Some(0), "run failed: {}", text(&out.stderr));
+    args
+}
+
+fn run_until_end(sql: &str) {
+    run_until_end_as(sql, &[]);
+}
+
+/// `extra` adds client properties, e.g. a static group member id. Returns the run's stderr.
+fn run_until_end_as(sql: &str, extra: &[&str]) -> String {
+    let out = switchyard(&run_args(sql, &[&["--until-end"], extra].concat()), None);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "run failed: {stderr}");
+    stderr
 }
 
 #[test]
@@ -228,16 +234,7 @@ fn parallel_consumers_share_the_partitions() {
     // Runs a pipeline to the end with info logs; returns the log.
     let run_logged = |sql: &str, extra: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-            .args([
-                "run",
-                sql,
-                "-b",
-                bootstrap_static(),
-                "--registry",
-                registry_static(),
-                "--until-end",
-            ])
-            .args(extra)
+            .args(run_args(sql, &[&["--until-end"], extra].concat()))
             .env("SWITCHYARD_LOG", "info")
             .output()
             .unwrap();
@@ -302,16 +299,7 @@ fn a_failing_consumer_stops_the_others() {
     std::fs::write(&sql, failing).unwrap();
     // No --until-end: only the failure can end this run.
     let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args([
-            "run",
-            &sql,
-            "-b",
-            bootstrap_static(),
-            "--registry",
-            registry_static(),
-            "--parallelism",
-            "2",
-        ])
+        .args(run_args(&sql, &["--parallelism", "2"]))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -437,19 +425,7 @@ fn exactly_once_kill_9_neither_loses_nor_duplicates() {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
     }
-    let mut args = vec![
-        "run",
-        sql.as_str(),
-        "-b",
-        bootstrap_static(),
-        "--registry",
-        registry_static(),
-        "--until-end",
-    ];
-    args.extend_from_slice(&extra);
-    let last = switchyard(&args, None);
-    let stderr = text(&last.stderr);
-    assert_eq!(last.status.code(), Some(0), "run failed: {stderr}");
+    let stderr = run_until_end_as(&sql, &extra);
     // The killed runs committed part of the work, so the kills fell mid-stream.
     let read_by_last: usize = stderr
         .lines()
