@@ -23,13 +23,13 @@ mod error;
 pub mod infer;
 pub mod read;
 mod rows;
+mod scan;
 mod schema;
 pub mod temporal;
 mod topic;
 pub mod write;
 
 pub use direct::FlatReader;
-pub(crate) use direct::Skip;
 pub use error::{Compatibility, ConversionError, MappingError};
 pub use infer::{flink_type, infer_columns};
 pub use read::{

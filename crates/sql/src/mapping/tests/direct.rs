@@ -183,3 +183,145 @@ fn reading_into_the_previous_row_leaves_nothing_of_it_but_shared_strings() {
     }
     assert_eq!(row[0], Value::Int(42), "a slot no field feeds is left alone");
 }
+
+mod generated {
+    use proptest::prelude::*;
+
+    use super::{direct, general, readers};
+
+    /// Member names: the columns', those no column reads, and an escaped one.
+    const NAMES: &[&str] = &[
+        r#""id""#,
+        r#""name""#,
+        r#""code""#,
+        r#""small""#,
+        r#""text""#,
+        r#""tags""#,
+        r#""point""#,
+        r#""attrs""#,
+        r#""x""#,
+        r#""extra""#,
+        r#""more""#,
+        r#""é""#,
+        r#""i\u0064""#,
+    ];
+    /// Values of every kind.
+    const VALUES: &[&str] = &[
+        "1",
+        "-7",
+        "0",
+        "-0",
+        "1.5",
+        "1e3",
+        "1E+2",
+        "-1.25e-2",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551616",
+        r#""a""#,
+        r#""L-1""#,
+        r#""é ✓""#,
+        r#""\u00e9""#,
+        r#""\ud83d\ude00""#,
+        r#""\n\t\/\"\\""#,
+        r#""AeI=""#,
+        r#""""#,
+        "true",
+        "false",
+        "null",
+    ];
+    /// Pieces that look like values but are not JSON.
+    const BROKEN: &[&str] = &[
+        "01",
+        "1.",
+        "-",
+        "2e",
+        "+1",
+        ".5",
+        r#""\ud800""#,
+        r#""\udc00""#,
+        r#""\ud800\u0041""#,
+        r#""\ud800\n""#,
+        r#""\q""#,
+        r#""\u12""#,
+        "\"\u{1}\"",
+        "\"\u{1f}\"",
+        "nul",
+        "tru",
+        "True",
+        "NaN",
+    ];
+    /// Structure, whitespace and stray characters.
+    const PUNCTUATION: &[&str] = &["{", "}", "[", "]", ",", ":", " ", "\n", "\"", "\\"];
+
+    fn soup() -> impl Strategy<Value = String> {
+        let token = proptest::sample::select([NAMES, VALUES, BROKEN, PUNCTUATION].concat());
+        proptest::collection::vec(token, 0..24).prop_map(|t| t.concat())
+    }
+
+    /// A JSON value of any shape, now and then with a broken piece in it.
+    fn value() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            12 => proptest::sample::select(VALUES).prop_map(str::to_owned),
+            1 => proptest::sample::select(BROKEN).prop_map(str::to_owned),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
+                proptest::collection::vec((proptest::sample::select(NAMES), inner), 0..4).prop_map(|m| {
+                    let members: Vec<String> = m.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    format!("{{{}}}", members.join(", "))
+                }),
+            ]
+        })
+    }
+
+    /// An object of members with the columns' names and others, values of any shape; mostly with the
+    /// NOT NULL `id` first, so that many of them read.
+    fn object() -> impl Strategy<Value = String> {
+        let id = prop_oneof![3 => Just(r#""id": 7, "#), 1 => Just("")];
+        // Mostly fields no column reads (their values are only checked) and the string columns.
+        let name = prop_oneof![
+            2 => proptest::sample::select(&NAMES[8..12]),
+            1 => proptest::sample::select(vec![NAMES[1], NAMES[4]]),
+            1 => proptest::sample::select(NAMES),
+        ];
+        let members = proptest::collection::vec((name, value()), 0..6);
+        (id, members).prop_map(|(id, m)| {
+            let members: Vec<String> = m.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+            format!("{{{id}{}}}", members.join(","))
+        })
+    }
+
+    /// An object, a token soup, or an object with a soup put in somewhere.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            soup(),
+            object(),
+            (object(), soup(), 0usize..64).prop_map(|(o, s, at)| {
+                let at = o.char_indices().map(|(i, _)| i).nth(at).unwrap_or(o.len());
+                format!("{}{s}{}", &o[..at], &o[at..])
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10000))]
+
+        /// Whatever the direct reader reads, the general path reads the same; it declines nothing the
+        /// general path reads except duplicate keys (left to the general path on purpose) and escaped keys.
+        #[test]
+        fn direct_agrees_with_the_general_path(text in text()) {
+            let fields = readers();
+            let got = direct(&text, &fields);
+            let want = general(&text, &fields);
+            if got.is_some() {
+                prop_assert_eq!(&got, &want, "{}", text);
+            } else if want.is_some() {
+                let duplicates = fields.iter().any(|(name, _, _)| text.matches(&format!("\"{name}\"")).count() > 1);
+                prop_assert!(duplicates || text.contains(r#""i\u0064""#), "declined what the general path reads: {}", text);
+            }
+        }
+    }
+}
