@@ -162,7 +162,8 @@ impl Pipeline {
             };
             let seq = self.counters.sent;
             self.counters.sent += 1;
-            let done = self.producer.send(seq, &out).await;
+            let mut done = Vec::new();
+            self.producer.send(seq, &out, &mut done).await;
             self.settle(done)?;
         }
         self.counters.registered = self.encoder.registered;

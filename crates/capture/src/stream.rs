@@ -57,7 +57,8 @@ pub(crate) async fn stream_loop(
                 }
             },
             _ = tick.tick() => {
-                let done = p.producer.completed();
+                let mut done = Vec::new();
+                p.producer.completed(&mut done);
                 if let Err(e) = p.settle(done) {
                     break Err(e);
                 }
@@ -122,7 +123,8 @@ async fn on_event(
             p.counters.transactions += 1;
             tx.last_commit_lsn = i64::try_from(commit_lsn.0).ok();
             p.marks.push_back((p.counters.sent, end_lsn.0));
-            let done = p.producer.completed();
+            let mut done = Vec::new();
+            p.producer.completed(&mut done);
             return p.settle(done);
         }
         EventType::Relation {

@@ -52,12 +52,18 @@ pub struct Delivered {
 /// The outcome of one send, with the caller's tag.
 pub type Outcome<T> = (T, Result<Delivered, KafkaError>);
 
+/// One send's delivery report: where it landed or why it failed (boxed: errors are rare, and a report
+/// this small keeps the buffers of a full window small).
+type Report = Result<Delivered, Box<RdError>>;
+
 /// Delivery reports, handed from librdkafka's polling thread to the producer's owner: each send's
-/// sequence number with where it landed or why it failed. Only positions and error codes cross (no
-/// copy of the record), and the owner takes them in batches.
+/// sequence number with its [`Report`]. Only positions and error codes cross (no copy of the record),
+/// and the owner takes them in batches.
 #[derive(Debug, Default)]
 struct Reports {
-    done: Mutex<Vec<(usize, Result<Delivered, RdError>)>>,
+    /// Sized for a full window up front and swapped with the owner's buffer, never reallocated: a buffer
+    /// grown while the window fills is fresh memory each time (page faults on librdkafka's thread).
+    done: Mutex<Vec<(usize, Report)>>,
     /// Wakes an owner waiting for room or for a flush.
     arrived: Notify,
 }
@@ -90,7 +96,7 @@ impl ProducerContext for DeliveryContext {
                 partition: m.partition(),
                 offset: m.offset(),
             }),
-            Err((e, _)) => Err(e.clone()),
+            Err((e, _)) => Err(Box::new(e.clone())),
         };
         if let Ok(mut done) = self.reports.done.lock() {
             done.push((seq, report));
@@ -112,10 +118,10 @@ pub struct Producer<T> {
     reports: Arc<Reports>,
     /// Sends not yet handed back, oldest first, with their outcome once it arrived; the front one's
     /// sequence number is `front_seq`.
-    in_flight: VecDeque<(T, Option<Result<Delivered, RdError>>)>,
+    in_flight: VecDeque<(T, Option<Report>)>,
     front_seq: usize,
     /// The buffer reports are swapped into (kept, so taking them allocates nothing).
-    taken: Vec<(usize, Result<Delivered, RdError>)>,
+    taken: Vec<(usize, Report)>,
     max_in_flight: usize,
 }
 
@@ -183,8 +189,20 @@ impl<T> Producer<T> {
                 c.set(*k, *v);
             }
         }
+        // As many as librdkafka queues (its `queue.buffering.max.messages`, 100000 by default): the
+        // window bounds throughput at window / delivery latency, so a smaller one throttles a broker
+        // that takes tens of milliseconds to acknowledge.
+        let max_in_flight = cfg
+            .get("queue.buffering.max.messages")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
+        // The window's buffers, allocated once (bounded, for a window configured very large).
+        let room = max_in_flight.min(1 << 20);
         let edge = EdgeContext::default();
-        let reports = Arc::new(Reports::default());
+        let reports = Arc::new(Reports {
+            done: Mutex::new(Vec::with_capacity(room)),
+            arrived: Notify::new(),
+        });
         let context = DeliveryContext {
             edge: edge.clone(),
             reports: reports.clone(),
@@ -199,16 +217,10 @@ impl<T> Producer<T> {
         Ok(Producer {
             inner,
             reports,
-            in_flight: VecDeque::new(),
+            in_flight: VecDeque::with_capacity(room),
             front_seq: 0,
-            taken: Vec::new(),
-            // As many as librdkafka queues (its `queue.buffering.max.messages`, 100000 by default): the
-            // window bounds throughput at window / delivery latency, so a smaller one throttles a broker
-            // that takes tens of milliseconds to acknowledge.
-            max_in_flight: cfg
-                .get("queue.buffering.max.messages")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(100_000),
+            taken: Vec::with_capacity(room),
+            max_in_flight,
         })
     }
 
@@ -225,11 +237,11 @@ impl<T> Producer<T> {
         Ok(md.topics().iter().map(|t| t.name().to_string()).collect())
     }
 
-    /// Queue a record; returns the outcomes of earlier sends that completed to make room.
-    pub async fn send(&mut self, tag: T, record: &OutRecord) -> Vec<Outcome<T>> {
-        let mut done = Vec::new();
+    /// Queue a record; appends to `done` the outcomes of earlier sends that completed to make room (a
+    /// buffer the caller keeps and drains, so that a full window's worth allocates nothing).
+    pub async fn send(&mut self, tag: T, record: &OutRecord, done: &mut Vec<Outcome<T>>) {
         while self.in_flight.len() >= self.max_in_flight {
-            self.take_completed(&mut done);
+            self.take_completed(done);
             if self.in_flight.len() >= self.max_in_flight {
                 self.reports.arrived.notified().await;
             }
@@ -263,7 +275,7 @@ impl<T> Producer<T> {
             match self.inner.send(br) {
                 Ok(()) => {
                     self.in_flight.push_back((tag, None));
-                    return done;
+                    return;
                 }
                 Err((RdError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
                     br = back;
@@ -271,7 +283,7 @@ impl<T> Producer<T> {
                     // since the queue may hold sends this producer no longer tracks).
                     let _ = tokio::time::timeout(Duration::from_millis(10), self.reports.arrived.notified())
                         .await;
-                    self.take_completed(&mut done);
+                    self.take_completed(done);
                 }
                 Err((source, _)) => {
                     done.push((
@@ -281,7 +293,7 @@ impl<T> Producer<T> {
                             source,
                         }),
                     ));
-                    return done;
+                    return;
                 }
             }
         }
@@ -306,15 +318,14 @@ impl<T> Producer<T> {
                 break;
             };
             self.front_seq = self.front_seq.wrapping_add(1);
-            out.push((tag, report.map_err(delivery_error)));
+            out.push((tag, report.map_err(|e| delivery_error(*e))));
         }
     }
 
-    /// The outcomes of deliveries that have already completed, in send order, without waiting.
-    pub fn completed(&mut self) -> Vec<Outcome<T>> {
-        let mut done = Vec::new();
-        self.take_completed(&mut done);
-        done
+    /// Appends to `done` the outcomes of deliveries that have already completed, in send order, without
+    /// waiting.
+    pub fn completed(&mut self, done: &mut Vec<Outcome<T>>) {
+        self.take_completed(done);
     }
 
     /// Deliveries still outstanding.

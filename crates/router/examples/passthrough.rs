@@ -32,6 +32,7 @@ async fn main() {
     let to: std::sync::Arc<str> = to.as_str().into();
     let start = Instant::now();
     let mut moved = 0u64;
+    let mut done = Vec::new();
     while moved < count {
         let m = consumer.consumer.recv().await.unwrap();
         if moved == 0 {
@@ -55,7 +56,8 @@ async fn main() {
         };
         let offset = m.offset();
         drop(m);
-        for (_, r) in producer.send(offset, &out).await {
+        producer.send(offset, &out, &mut done).await;
+        for (_, r) in done.drain(..) {
             r.unwrap();
         }
         moved += 1;

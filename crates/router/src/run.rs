@@ -653,6 +653,8 @@ async fn run_source(
     let mut first_record = true;
     // The records one source record becomes, reused from record to record.
     let mut outputs: Vec<OutRecord> = Vec::new();
+    // The deliveries that completed while sending them, reused likewise.
+    let mut acks = Vec::new();
     let result: Result<(), RunError> = async {
         let mut stream = group.consumer.stream();
         // Records already fetched are taken straight from the stream, without a trip through `select!`
@@ -760,8 +762,8 @@ async fn run_source(
             }
             mark(&mut reached, partition, offset);
             for out in &outputs {
-                let done = producer.send((partition, offset), out).await;
-                record_acks(done, &delivery, &src.topic)?;
+                producer.send((partition, offset), out, &mut acks).await;
+                record_acks(&mut acks, &delivery, &src.topic)?;
             }
         }
         Ok(())
@@ -782,8 +784,8 @@ async fn run_source(
             Ok(())
         }
         _ => {
-            let done = producer.flush().await;
-            record_acks(done, &delivery, &src.topic)
+            let mut done = producer.flush().await;
+            record_acks(&mut done, &delivery, &src.topic)
                 .and_then(|()| settle(&mut producer, &delivery, &group, &metrics, &src.topic))
         }
     };
@@ -830,8 +832,9 @@ fn end_offsets(group: &GroupConsumer, topic: &str) -> Result<BTreeMap<i32, i64>,
     Ok(out)
 }
 
+/// Takes the outcomes out of `done` (a buffer the caller keeps).
 fn record_acks(
-    done: Vec<switchyard_kafka::Outcome<Tag>>,
+    done: &mut Vec<switchyard_kafka::Outcome<Tag>>,
     delivery: &Delivery,
     topic: &str,
 ) -> Result<(), RunError> {
@@ -842,7 +845,7 @@ fn record_acks(
     match delivery {
         Delivery::AtLeastOnce(tracker) => {
             let Ok(mut t) = tracker.lock() else { return Ok(()) };
-            for ((partition, offset), result) in done {
+            for ((partition, offset), result) in done.drain(..) {
                 // A delivery that failed after librdkafka's own retries is fatal: its offset is never
                 // committed, so the record is read again after restart rather than lost.
                 result?;
@@ -851,7 +854,7 @@ fn record_acks(
         }
         // The transaction's commit waits for its records; a failed delivery fails the commit.
         Delivery::ExactlyOnce { .. } => {
-            for (_, result) in done {
+            for (_, result) in done.drain(..) {
                 result?;
             }
         }
@@ -868,7 +871,9 @@ fn settle(
 ) -> Result<(), RunError> {
     match delivery {
         Delivery::AtLeastOnce(tracker) => {
-            record_acks(producer.completed(), delivery, topic)?;
+            let mut done = Vec::new();
+            producer.completed(&mut done);
+            record_acks(&mut done, delivery, topic)?;
             let offsets = tracker.lock().map(|mut t| t.committable()).unwrap_or_default();
             if !offsets.is_empty() {
                 let started = std::time::Instant::now();

@@ -151,7 +151,7 @@ async fn replay(
             headers,
             timestamp: None,
         };
-        outcomes.extend(producer.send(line, &out).await);
+        producer.send(line, &out, &mut outcomes).await;
     }
     outcomes.extend(producer.flush().await);
     report(&args.topic, &outcomes, &producer)
@@ -281,7 +281,7 @@ async fn produce(
             headers: headers.clone(),
             timestamp: None,
         };
-        outcomes.extend(producer.send(input.line, &record).await);
+        producer.send(input.line, &record, &mut outcomes).await;
     }
     outcomes.extend(producer.flush().await);
     report(&args.topic, &outcomes, &producer)
