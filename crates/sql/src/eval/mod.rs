@@ -258,17 +258,11 @@ impl CompiledExpr {
                 if l.is_null() || r.is_null() {
                     return Ok(None);
                 }
-                Some(match compare(&l, &r) {
-                    Some(o) => match op {
-                        BinaryOp::Eq => o == Ordering::Equal,
-                        BinaryOp::Neq => o != Ordering::Equal,
-                        BinaryOp::Lt => o == Ordering::Less,
-                        BinaryOp::Gt => o == Ordering::Greater,
-                        BinaryOp::LtEq => o != Ordering::Greater,
-                        _ => o != Ordering::Less,
-                    },
-                    // NaN and incomparable composites: only `<>` holds.
-                    None => *op == BinaryOp::Neq,
+                Some(match (op, &*l, &*r) {
+                    // The usual predicate: string (in)equality, which needs no ordering.
+                    (BinaryOp::Eq, Value::String(a), Value::String(b)) => a == b,
+                    (BinaryOp::Neq, Value::String(a), Value::String(b)) => a != b,
+                    _ => compare_as(*op, &l, &r),
                 })
             }
             Node::IsNull { expr, negated } => Some(expr.eval_ref(row, ctx)?.is_null() != *negated),
@@ -293,7 +287,7 @@ impl CompiledExpr {
                     let x = item.eval_ref(row, ctx)?;
                     if x.is_null() {
                         saw_null = true;
-                    } else if compare(&v, &x) == Some(Ordering::Equal) {
+                    } else if equal(&v, &x) {
                         return Ok(Some(!*negated));
                     }
                 }
@@ -522,6 +516,30 @@ fn is_int_value(v: &Value) -> bool {
 }
 
 /// Orders two non-null values of comparable types (numbers of any width compare by value).
+/// `a op b` for a comparison operator, neither side `NULL`.
+fn compare_as(op: BinaryOp, a: &Value, b: &Value) -> bool {
+    match compare(a, b) {
+        Some(o) => match op {
+            BinaryOp::Eq => o == Ordering::Equal,
+            BinaryOp::Neq => o != Ordering::Equal,
+            BinaryOp::Lt => o == Ordering::Less,
+            BinaryOp::Gt => o == Ordering::Greater,
+            BinaryOp::LtEq => o != Ordering::Greater,
+            _ => o != Ordering::Less,
+        },
+        // NaN and incomparable composites: only `<>` holds.
+        None => op == BinaryOp::Neq,
+    }
+}
+
+/// Whether `a = b`, neither side `NULL` (strings compared without ordering them).
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x == y,
+        _ => compare(a, b) == Some(Ordering::Equal),
+    }
+}
+
 pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     use Value as V;
     match (a, b) {

@@ -137,18 +137,14 @@ fn field_value(scan: &mut Scan<'_>, reader: &FieldReader, previous: &Value) -> O
             let n = scan.number()?;
             // As serde_json parses numbers into a `Value`: an integer that fits an i64 (or u64) as that
             // integer, -0 and everything else as its text.
-            let int = if !n.integer || n.text == "-0" {
-                None
-            } else if n.text.starts_with('-') {
-                n.text.parse::<i64>().ok()
-            } else {
-                match n.text.parse::<u64>() {
-                    Ok(u) => match i64::try_from(u) {
-                        Ok(i) => Some(i),
-                        Err(_) => return read(&Json::Number(u.into())),
-                    },
-                    Err(_) => None,
-                }
+            let int = match n.magnitude {
+                Some(_) if !n.integer || n.text == "-0" => None,
+                Some(m) if n.text.starts_with('-') => i64::try_from(-i128::from(m)).ok(),
+                Some(m) => match i64::try_from(m) {
+                    Ok(i) => Some(i),
+                    Err(_) => return read(&Json::Number(m.into())),
+                },
+                None => None,
             };
             match int {
                 Some(v) => match reader.read_i64(v) {

@@ -35,6 +35,8 @@ impl Str<'_> {
 pub(crate) struct Num<'a> {
     pub(crate) text: &'a str,
     pub(crate) integer: bool,
+    /// The integer part's digits as a number, unless it has more than a `u64` holds.
+    pub(crate) magnitude: Option<u64>,
 }
 
 impl<'a> Scan<'a> {
@@ -78,8 +80,8 @@ impl<'a> Scan<'a> {
         let mut out: Option<String> = None;
         let mut run = start;
         loop {
-            let b = *bytes.get(self.pos)?;
-            match b {
+            self.pos = special_from(bytes, self.pos);
+            match *bytes.get(self.pos)? {
                 b'"' => {
                     let tail = &self.text[run..self.pos];
                     self.pos += 1;
@@ -100,8 +102,7 @@ impl<'a> Scan<'a> {
                     s.push(c);
                     run = self.pos;
                 }
-                0..=0x1f => return None,
-                _ => self.pos += 1,
+                _ => return None,
             }
         }
     }
@@ -159,11 +160,15 @@ impl<'a> Scan<'a> {
         if self.peek() == b'-' {
             self.pos += 1;
         }
+        let digits = self.pos;
         match self.peek() {
             b'0' => self.pos += 1,
             b'1'..=b'9' => self.digits(),
             _ => return None,
         }
+        let magnitude = self.bytes()[digits..self.pos]
+            .iter()
+            .try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
         let mut integer = true;
         if self.peek() == b'.' {
             self.pos += 1;
@@ -181,6 +186,7 @@ impl<'a> Scan<'a> {
         Some(Num {
             text: &self.text[start..self.pos],
             integer,
+            magnitude,
         })
     }
 
@@ -297,6 +303,34 @@ impl<'a> Scan<'a> {
             }
         }
     }
+}
+
+/// The position of the first byte at or after `i` that ends a string, starts an escape or may not
+/// appear in one (a control character): eight bytes at a time, with the zero-byte test of "Bit Twiddling
+/// Hacks" (a false positive can only follow a true one, and only the first is used).
+fn special_from(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    while let Some(Ok(chunk)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let x = u64::from_le_bytes(chunk);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let found = (x.wrapping_sub(ONES * 0x20) & !x)
+            | (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash);
+        let found = found & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while bytes
+        .get(i)
+        .is_some_and(|b| !matches!(b, b'"' | b'\\' | 0..=0x1f))
+    {
+        i += 1;
+    }
+    i
 }
 
 /// A JSON literal.
