@@ -222,6 +222,16 @@ impl CompiledExpr {
 
     /// The value, borrowed where the expression is a column or a literal: predicates only read their
     /// operands, and copying a string value costs a reference-count update.
+    /// A literal's or a column's value, read in place (`None` for anything that must be evaluated). Where
+    /// it applies it spares the hot predicates moving a `Result<Cow<Value>>` around.
+    fn in_place<'a>(&'a self, row: &'a [Value]) -> Option<&'a Value> {
+        match &self.node {
+            Node::Literal(v) => Some(v),
+            Node::Column { index, .. } => row.get(*index),
+            _ => None,
+        }
+    }
+
     fn eval_ref<'a>(&'a self, row: &'a [Value], ctx: &EvalContext) -> Result<Cow<'a, Value>, EvalError> {
         match &self.node {
             Node::Literal(v) => Ok(Cow::Borrowed(v)),
@@ -253,17 +263,11 @@ impl CompiledExpr {
                 },
             },
             Node::Compare { op, left, right } => {
-                let l = left.eval_ref(row, ctx)?;
-                let r = right.eval_ref(row, ctx)?;
-                if l.is_null() || r.is_null() {
-                    return Ok(None);
+                // The usual predicate compares a column with a literal: both read in place.
+                if let (Some(l), Some(r)) = (left.in_place(row), right.in_place(row)) {
+                    return Ok(compare_truth(*op, l, r));
                 }
-                Some(match (op, &*l, &*r) {
-                    // The usual predicate: string (in)equality, which needs no ordering.
-                    (BinaryOp::Eq, Value::String(a), Value::String(b)) => a == b,
-                    (BinaryOp::Neq, Value::String(a), Value::String(b)) => a != b,
-                    _ => compare_as(*op, &l, &r),
-                })
+                compare_truth(*op, &*left.eval_ref(row, ctx)?, &*right.eval_ref(row, ctx)?)
             }
             Node::IsNull { expr, negated } => Some(expr.eval_ref(row, ctx)?.is_null() != *negated),
             Node::IsBool { expr, value, negated } => Some((expr.truth_of(row, ctx)? == *value) != *negated),
@@ -278,17 +282,30 @@ impl CompiledExpr {
                 Some(distinct != *negated)
             }
             Node::In { expr, list, negated } => {
-                let v = expr.eval_ref(row, ctx)?;
+                let owned;
+                let v = match expr.in_place(row) {
+                    Some(v) => v,
+                    None => {
+                        owned = expr.eval(row, ctx)?;
+                        &owned
+                    }
+                };
                 if v.is_null() {
                     return Ok(None);
                 }
                 let mut saw_null = false;
                 for item in list {
-                    let x = item.eval_ref(row, ctx)?;
-                    if x.is_null() {
-                        saw_null = true;
-                    } else if equal(&v, &x) {
-                        return Ok(Some(!*negated));
+                    let found = match item.in_place(row) {
+                        Some(x) => (!x.is_null()).then(|| equal(v, x)),
+                        None => {
+                            let x = item.eval(row, ctx)?;
+                            (!x.is_null()).then(|| equal(v, &x))
+                        }
+                    };
+                    match found {
+                        Some(true) => return Ok(Some(!*negated)),
+                        Some(false) => {}
+                        None => saw_null = true,
                     }
                 }
                 if saw_null { None } else { Some(*negated) }
@@ -516,6 +533,19 @@ fn is_int_value(v: &Value) -> bool {
 }
 
 /// Orders two non-null values of comparable types (numbers of any width compare by value).
+/// The truth of `a op b` for a comparison operator: UNKNOWN when either side is `NULL`.
+fn compare_truth(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
+    if a.is_null() || b.is_null() {
+        return None;
+    }
+    Some(match (op, a, b) {
+        // The usual predicate: string (in)equality, which needs no ordering.
+        (BinaryOp::Eq, Value::String(x), Value::String(y)) => x == y,
+        (BinaryOp::Neq, Value::String(x), Value::String(y)) => x != y,
+        _ => compare_as(op, a, b),
+    })
+}
+
 /// `a op b` for a comparison operator, neither side `NULL`.
 fn compare_as(op: BinaryOp, a: &Value, b: &Value) -> bool {
     match compare(a, b) {
