@@ -18,7 +18,7 @@
 use serde_json::{Number, Value as Json};
 
 use super::read::FieldReader;
-use super::scan::{Literal, Scan, Str};
+use super::scan::{Literal, Scan};
 use crate::types::Value;
 
 /// Reads flat JSON objects into rows: one [`FieldReader`] per top-level field a column reads.
@@ -115,24 +115,20 @@ impl FlatReader {
 
 /// The next value, read by `reader`; `previous` is the field's value in the previous record.
 fn field_value(scan: &mut Scan<'_>, reader: &FieldReader, previous: &Value) -> Option<Value> {
-    let read = |json: &Json| reader.read(json).ok();
+    let read = |json: Json| reader.read(&json).ok();
     match scan.peek_token() {
         b'"' => {
             let s = scan.string()?;
-            match reader.read_str(s.as_str(), previous) {
-                Some(r) => r.ok(),
-                None => read(&Json::String(match s {
-                    Str::Slice(s) => s.to_owned(),
-                    Str::Unescaped(s) => s,
-                })),
-            }
+            reader
+                .read_str(s.as_str(), previous)
+                .or_else(|| read(Json::String(s.as_str().to_owned())))
         }
-        b't' | b'f' | b'n' => read(&match scan.literal()? {
-            Literal::True => Json::Bool(true),
-            Literal::False => Json::Bool(false),
-            Literal::Null => Json::Null,
-        }),
-        b'{' | b'[' => read(&serde_json::from_str::<Json>(scan.skip_value()?).ok()?),
+        b't' | b'f' | b'n' => match scan.literal()? {
+            Literal::True => read(Json::Bool(true)),
+            Literal::False => read(Json::Bool(false)),
+            Literal::Null => reader.read_null().or_else(|| read(Json::Null)),
+        },
+        b'{' | b'[' => read(serde_json::from_str::<Json>(scan.skip_value()?).ok()?),
         _ => {
             let n = scan.number()?;
             // As serde_json parses numbers into a `Value`: an integer that fits an i64 (or u64) as that
@@ -142,16 +138,13 @@ fn field_value(scan: &mut Scan<'_>, reader: &FieldReader, previous: &Value) -> O
                 Some(m) if n.text.starts_with('-') => i64::try_from(-i128::from(m)).ok(),
                 Some(m) => match i64::try_from(m) {
                     Ok(i) => Some(i),
-                    Err(_) => return read(&Json::Number(m.into())),
+                    Err(_) => return read(Json::Number(m.into())),
                 },
                 None => None,
             };
             match int {
-                Some(v) => match reader.read_i64(v) {
-                    Some(r) => r.ok(),
-                    None => read(&Json::Number(v.into())),
-                },
-                None => read(&Json::Number(n.text.parse::<Number>().ok()?)),
+                Some(v) => reader.read_i64(v).or_else(|| read(Json::Number(v.into()))),
+                None => read(Json::Number(n.text.parse::<Number>().ok()?)),
             }
         }
     }

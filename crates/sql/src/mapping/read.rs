@@ -362,33 +362,48 @@ impl FieldReader {
     }
 
     /// Shortcuts for [`FieldReader::read`] used by the direct reader (`direct.rs`): the value of a JSON
-    /// string `text`, or `None` when this reader does more than copy text. `previous` is the value the
-    /// column had in the record before: when it is this text, it is shared rather than copied (the
-    /// columns of a change stream repeat themselves: the table, the operation, an event type).
-    pub(crate) fn read_str(&self, text: &str, previous: &Value) -> Option<Result<Value, ConversionError>> {
+    /// string `text`, or [`Shortcut::None`] when this reader does more than copy text. `previous` is the
+    /// value the column had in the record before: when it is this text, it is shared rather than copied
+    /// (the columns of a change stream repeat themselves: the table, the operation, an event type).
+    pub(crate) fn read_str(&self, text: &str, previous: &Value) -> Shortcut {
         match &self.op {
             Op::String {
                 max,
                 src: StrSrc::Text,
-            } => Some(self.text_value(text, *max).map(|()| match previous {
-                Value::String(p) if **p == *text => Value::String(p.clone()),
-                _ => Value::String(Arc::from(text)),
-            })),
-            _ => None,
+            } => match self.text_value(text, *max) {
+                Ok(()) => Shortcut::Value(match previous {
+                    Value::String(p) if **p == *text => Value::String(p.clone()),
+                    _ => Value::String(Arc::from(text)),
+                }),
+                Err(_) => Shortcut::Fails,
+            },
+            _ => Shortcut::None,
         }
     }
 
-    /// The value of a JSON integer `v` (one whose text parses as an `i64`), or `None` when this reader
-    /// does not read integers as plain counts. Agrees with [`FieldReader::read`] on `Json::Number(v)`.
-    pub(crate) fn read_i64(&self, v: i64) -> Option<Result<Value, ConversionError>> {
+    /// The value of a JSON integer `v` (one whose text parses as an `i64`), or [`Shortcut::None`] when
+    /// this reader does not read integers as plain counts. Agrees with [`FieldReader::read`] on
+    /// `Json::Number(v)`.
+    pub(crate) fn read_i64(&self, v: i64) -> Shortcut {
         match &self.op {
-            Op::Integer { kind, .. } => Some(self.integer_in_range(v, *kind)),
+            Op::Integer { kind, .. } => self.integer_in_range(v, *kind).into(),
             Op::Timestamp {
                 precision,
                 ltz,
                 src: TempSrc::Units(unit),
-            } => Some(self.timestamp_value(i128::from(v) * i128::from(*unit), *precision, *ltz)),
-            _ => None,
+            } => self
+                .timestamp_value(i128::from(v) * i128::from(*unit), *precision, *ltz)
+                .into(),
+            _ => Shortcut::None,
+        }
+    }
+
+    /// [`FieldReader::read`] on JSON `null`.
+    pub(crate) fn read_null(&self) -> Shortcut {
+        if self.to.nullable {
+            Shortcut::Value(Value::Null)
+        } else {
+            Shortcut::Fails
         }
     }
 
@@ -670,5 +685,38 @@ trait KindName {
 impl KindName for DataType {
     fn kind_name(&self) -> String {
         self.clone().with_nullable(true).to_string()
+    }
+}
+
+/// What one of [`FieldReader`]'s shortcuts made of a value: no error, which the fast path does not use (it
+/// hands a failing record to the general path, which reports it), so that the value moves around in a
+/// small enum rather than in a `Result` carrying a [`ConversionError`]'s five strings.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Shortcut {
+    /// The value, as [`FieldReader::read`] returns it.
+    Value(Value),
+    /// [`FieldReader::read`] fails on it.
+    Fails,
+    /// No shortcut for this value: use [`FieldReader::read`].
+    None,
+}
+
+impl Shortcut {
+    /// The value; `None` when reading fails; `slow()` when there is no shortcut.
+    pub(crate) fn or_else(self, slow: impl FnOnce() -> Option<Value>) -> Option<Value> {
+        match self {
+            Shortcut::Value(v) => Some(v),
+            Shortcut::Fails => None,
+            Shortcut::None => slow(),
+        }
+    }
+}
+
+impl From<Result<Value, ConversionError>> for Shortcut {
+    fn from(r: Result<Value, ConversionError>) -> Self {
+        match r {
+            Ok(v) => Shortcut::Value(v),
+            Err(_) => Shortcut::Fails,
+        }
     }
 }
