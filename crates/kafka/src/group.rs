@@ -14,7 +14,8 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Reb
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use crate::client::{
-    CONNECT_TIMEOUT, EdgeContext, KafkaError, contact_error, rdkafka_config, topic_partitions,
+    CONNECT_TIMEOUT, EdgeContext, KafkaError, consumer_defaults, contact_error, rdkafka_config,
+    topic_partitions,
 };
 use crate::config::ClientConfig;
 
@@ -108,9 +109,7 @@ impl GroupConsumer {
         c.set("group.id", group)
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false");
-        if cfg.get("receive.message.max.bytes").is_none() {
-            c.set("receive.message.max.bytes", "1000000000");
-        }
+        consumer_defaults(cfg, &mut c);
         let reset = match startup {
             Startup::Latest => "latest",
             _ => "earliest",
