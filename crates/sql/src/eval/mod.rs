@@ -538,28 +538,21 @@ fn compare_truth(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
     if a.is_null() || b.is_null() {
         return None;
     }
-    Some(match (op, a, b) {
-        // The usual predicate: string (in)equality, which needs no ordering.
-        (BinaryOp::Eq, Value::String(x), Value::String(y)) => x == y,
-        (BinaryOp::Neq, Value::String(x), Value::String(y)) => x != y,
-        _ => compare_as(op, a, b),
-    })
-}
-
-/// `a op b` for a comparison operator, neither side `NULL`.
-fn compare_as(op: BinaryOp, a: &Value, b: &Value) -> bool {
-    match compare(a, b) {
-        Some(o) => match op {
-            BinaryOp::Eq => o == Ordering::Equal,
-            BinaryOp::Neq => o != Ordering::Equal,
-            BinaryOp::Lt => o == Ordering::Less,
-            BinaryOp::Gt => o == Ordering::Greater,
-            BinaryOp::LtEq => o != Ordering::Greater,
-            _ => o != Ordering::Less,
+    // The usual predicates, (in)equality, need no ordering.
+    Some(match op {
+        BinaryOp::Eq => equal(a, b),
+        BinaryOp::Neq => !equal(a, b),
+        _ => match compare(a, b) {
+            Some(o) => match op {
+                BinaryOp::Lt => o == Ordering::Less,
+                BinaryOp::Gt => o == Ordering::Greater,
+                BinaryOp::LtEq => o != Ordering::Greater,
+                _ => o != Ordering::Less,
+            },
+            // NaN and incomparable composites: no ordering holds.
+            None => false,
         },
-        // NaN and incomparable composites: only `<>` holds.
-        None => op == BinaryOp::Neq,
-    }
+    })
 }
 
 /// Whether `a = b`, neither side `NULL` (strings compared without ordering them).

@@ -80,12 +80,10 @@ impl FlatReader {
         // Writers keep their schema's field order, so the field after the last one read is tried first.
         let mut next = 0;
         loop {
-            let key = scan.string()?;
-            let key = key.as_str();
-            scan.expect(b':')?;
+            let key = scan.member_key()?;
             let found = match self.fields.get(next) {
-                Some((name, _, _)) if name == key => Some(next),
-                _ => self.fields.iter().position(|(name, _, _)| name == key),
+                Some((name, _, _)) if *name == key => Some(next),
+                _ => self.fields.iter().position(|(name, _, _)| *name == key),
             };
             match found {
                 // The general path keeps the last of duplicate keys, after failing on none of them.
@@ -120,8 +118,8 @@ fn field_value(scan: &mut Scan<'_>, reader: &FieldReader, previous: &Value) -> O
         b'"' => {
             let s = scan.string()?;
             reader
-                .read_str(s.as_str(), previous)
-                .or_else(|| read(Json::String(s.as_str().to_owned())))
+                .read_str(&s, previous)
+                .or_else(|| read(Json::String(s.into_owned())))
         }
         b't' | b'f' | b'n' => match scan.literal()? {
             Literal::True => read(Json::Bool(true)),

@@ -370,13 +370,13 @@ impl FieldReader {
             Op::String {
                 max,
                 src: StrSrc::Text,
-            } => match self.text_value(text, *max) {
-                Ok(()) => Shortcut::Value(match previous {
+            } => self
+                .text_value(text, *max)
+                .map(|()| match previous {
                     Value::String(p) if **p == *text => Value::String(p.clone()),
                     _ => Value::String(Arc::from(text)),
-                }),
-                Err(_) => Shortcut::Fails,
-            },
+                })
+                .into(),
             _ => Shortcut::None,
         }
     }

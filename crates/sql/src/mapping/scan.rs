@@ -7,6 +7,8 @@
 //! only in pairs). Where it cannot be sure it agrees — nesting deeper than [`MAX_DEPTH`] — it gives up,
 //! and so does it on any error: every `None` sends the record to the general path, which reports it.
 
+use std::borrow::Cow;
+
 /// Deeper containers are left to the general path (serde_json's own limit is 128).
 const MAX_DEPTH: usize = 100;
 
@@ -14,21 +16,6 @@ const MAX_DEPTH: usize = 100;
 pub(crate) struct Scan<'a> {
     text: &'a str,
     pos: usize,
-}
-
-/// A string's contents: a slice of the text when it has no escapes, else its unescaped copy.
-pub(crate) enum Str<'a> {
-    Slice(&'a str),
-    Unescaped(String),
-}
-
-impl Str<'_> {
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
-            Str::Slice(s) => s,
-            Str::Unescaped(s) => s,
-        }
-    }
 }
 
 /// A number's text, with whether it is written as an integer (no fraction, no exponent).
@@ -72,8 +59,9 @@ impl<'a> Scan<'a> {
         self.pos == self.text.len()
     }
 
-    /// A string, its opening quote next (after whitespace).
-    pub(crate) fn string(&mut self) -> Option<Str<'a>> {
+    /// A string, its opening quote next (after whitespace): a slice of the text when it has no escapes,
+    /// else its unescaped copy.
+    pub(crate) fn string(&mut self) -> Option<Cow<'a, str>> {
         self.expect(b'"')?;
         let bytes = self.bytes();
         let start = self.pos;
@@ -86,10 +74,10 @@ impl<'a> Scan<'a> {
                     let tail = &self.text[run..self.pos];
                     self.pos += 1;
                     return Some(match out {
-                        None => Str::Slice(tail),
+                        None => Cow::Borrowed(tail),
                         Some(mut s) => {
                             s.push_str(tail);
-                            Str::Unescaped(s)
+                            Cow::Owned(s)
                         }
                     });
                 }
@@ -219,53 +207,27 @@ impl<'a> Scan<'a> {
         Some(lit)
     }
 
-    /// Steps over one value of any shape, checking it; returns its text.
+    /// Steps over one value of any shape, checking it; returns its text. Containers are walked
+    /// iteratively: `closers` holds what each open one ends with.
     pub(crate) fn skip_value(&mut self) -> Option<&'a str> {
-        let start = self.peek_token();
+        self.peek_token();
         let from = self.pos;
-        match start {
-            b'"' => {
-                self.string()?;
-            }
-            b'{' | b'[' => self.skip_container()?,
-            b't' | b'f' | b'n' => {
-                self.literal()?;
-            }
-            _ => {
-                self.number()?;
-            }
-        }
-        Some(&self.text[from..self.pos])
-    }
-
-    /// An object or an array, iteratively: `closers` holds what each open container ends with.
-    fn skip_container(&mut self) -> Option<()> {
         let mut closers: Vec<u8> = Vec::new();
         loop {
             // At the start of a value.
             match self.peek_token() {
-                b'{' => {
+                open @ (b'{' | b'[') => {
+                    let closer = if open == b'{' { b'}' } else { b']' };
                     self.pos += 1;
-                    if self.peek_token() == b'}' {
+                    if self.peek_token() == closer {
                         self.pos += 1;
                     } else {
-                        closers.push(b'}');
+                        closers.push(closer);
                         if closers.len() > MAX_DEPTH {
                             return None;
                         }
-                        self.string()?;
-                        self.expect(b':')?;
-                        continue;
-                    }
-                }
-                b'[' => {
-                    self.pos += 1;
-                    if self.peek_token() == b']' {
-                        self.pos += 1;
-                    } else {
-                        closers.push(b']');
-                        if closers.len() > MAX_DEPTH {
-                            return None;
+                        if closer == b'}' {
+                            self.member_key()?;
                         }
                         continue;
                     }
@@ -283,14 +245,13 @@ impl<'a> Scan<'a> {
             // After a value: the next member or element, or the end of containers.
             loop {
                 let Some(&closer) = closers.last() else {
-                    return Some(());
+                    return Some(&self.text[from..self.pos]);
                 };
                 match self.peek_token() {
                     b',' => {
                         self.pos += 1;
                         if closer == b'}' {
-                            self.string()?;
-                            self.expect(b':')?;
+                            self.member_key()?;
                         }
                         break;
                     }
@@ -302,6 +263,13 @@ impl<'a> Scan<'a> {
                 }
             }
         }
+    }
+
+    /// A member's key and its colon.
+    pub(crate) fn member_key(&mut self) -> Option<Cow<'a, str>> {
+        let key = self.string()?;
+        self.expect(b':')?;
+        Some(key)
     }
 }
 
