@@ -59,7 +59,7 @@ type Report = Result<Delivered, Box<RdError>>;
 /// Delivery reports, handed from librdkafka's polling thread to the producer's owner: each send's
 /// sequence number with its [`Report`]. Only positions and error codes cross (no copy of the record),
 /// and the owner takes them in batches.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Reports {
     /// Sized for a full window up front and swapped with the owner's buffer, never reallocated: a buffer
     /// grown while the window fills is fresh memory each time (page faults on librdkafka's thread).
