@@ -126,6 +126,8 @@ fn direct_declines_what_the_general_path_fails_on_or_checks() {
         r#"{"id": 1, "id": 2}"#,                              // duplicate key
         r#"{"id": 1, "unread": "\ud800"}"#, // a lone surrogate, even in a field no column reads
         r#"{"id": 1, "unread": {"x": [1, "\u0000", "\q"]}}"#, // a bad escape deep in an unread field
+        r#"{"id": 1, "unread": [1}}"#,      // a container closed by the wrong bracket
+        r#"{"id": 1, "unread": {"a": [{"b": 1]]}}"#, // the same, nested
         r#"{"op": "c", "after": {"id": 1}, "source": {}}"#, // no column present: maybe an envelope
         r#"{}"#,
         r#"{"id": 1"#,
