@@ -125,6 +125,27 @@ pub struct SourceRun {
     reads_clock: bool,
     /// Records read.
     records_in: Counter,
+    /// How often at-least-once commits offsets: `auto.commit.interval.ms`, as for a Kafka consumer.
+    commit_every: Duration,
+}
+
+/// At-least-once commits offsets as often as a Kafka consumer auto-commits by default (its
+/// `auto.commit.interval.ms`): often enough that a restart re-reads little, rarely enough that commits
+/// cost the broker little (a commit is a write on the broker; on some it rewrites the group's store).
+const DEFAULT_COMMIT_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The commit interval a table's client configuration asks for.
+fn commit_interval(client: &ClientConfig) -> Result<Duration, String> {
+    match client.get("auto.commit.interval.ms") {
+        None => Ok(DEFAULT_COMMIT_INTERVAL),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+            _ => Err(format!(
+                "`auto.commit.interval.ms` is `{v}`: it sets how often offsets are committed and takes a \
+                 positive number of milliseconds (5000 when unset)"
+            )),
+        },
+    }
 }
 
 /// A built pipeline.
@@ -212,6 +233,8 @@ impl Router {
                 .unwrap_or_else(|| format!("switchyard-{}", options.name));
             let startup = startup_mode(table.option("scan.startup.mode"), table).map_err(RunError::Build)?;
             let reads_clock = table.reads_clock() || statements.iter().any(|st| st.plan.reads_clock());
+            let commit_every =
+                commit_interval(&client).map_err(|e| RunError::Build(format!("{}: {e}", table.name)))?;
             sources.push(SourceRun {
                 reads_clock,
                 records_in: Counter::default(),
@@ -223,6 +246,7 @@ impl Router {
                 group,
                 startup,
                 values: Vec::new(),
+                commit_every,
             });
         }
         let metrics = Metrics::new(registry.clone());
@@ -640,13 +664,15 @@ async fn run_source(
     };
     tracing::info!(topic = %src.topic, group = %src.group, statements = src.statements.len(), exactly_once = options.exactly_once, "pipeline started");
     // Exactly-once commits a transaction every 100 ms (as Kafka Streams does); at-least-once commits
-    // offsets every second.
-    let every = if options.exactly_once {
+    // offsets every `commit_every`. The tick (at most a second) also takes delivery reports in while
+    // no record arrives, and refreshes the lag.
+    let commit_every = if options.exactly_once {
         Duration::from_millis(100)
     } else {
-        Duration::from_secs(1)
+        src.commit_every
     };
-    let mut tick = tokio::time::interval(every);
+    let mut tick = tokio::time::interval(commit_every.min(Duration::from_secs(1)));
+    let mut last_commit = std::time::Instant::now();
     let mut last_lag = std::time::Instant::now();
     // `bench/e2e.sh` times the steady state from the first record on (group join and the first fetch
     // are a fixed cost); logged once, so the hot path pays one branch.
@@ -681,7 +707,11 @@ async fn run_source(
                     tokio::select! {
                         _ = shutdown.changed() => break,
                         _ = tick.tick() => {
-                            settle(&mut producer, &delivery, &group, &metrics, &src.topic)?;
+                            let commit = last_commit.elapsed() >= commit_every;
+                            settle(&mut producer, &delivery, &group, &metrics, &src.topic, commit)?;
+                            if commit {
+                                last_commit = std::time::Instant::now();
+                            }
                             if last_lag.elapsed() >= Duration::from_secs(10) {
                                 metrics.set_lag(member.index, &group.lag());
                                 last_lag = std::time::Instant::now();
@@ -786,7 +816,7 @@ async fn run_source(
         _ => {
             let mut done = producer.flush().await;
             record_acks(&mut done, &delivery, &src.topic)
-                .and_then(|()| settle(&mut producer, &delivery, &group, &metrics, &src.topic))
+                .and_then(|()| settle(&mut producer, &delivery, &group, &metrics, &src.topic, true))
         }
     };
     group.consumer.unsubscribe();
@@ -862,18 +892,24 @@ fn record_acks(
     Ok(())
 }
 
+/// Take in the delivery reports that arrived and, when `commit`, commit what they make safe (exactly-once
+/// commits its open transaction every time).
 fn settle(
     producer: &mut Producer<Tag>,
     delivery: &Delivery,
     group: &GroupConsumer,
     metrics: &Metrics,
     topic: &str,
+    commit: bool,
 ) -> Result<(), RunError> {
     match delivery {
         Delivery::AtLeastOnce(tracker) => {
             let mut done = Vec::new();
             producer.completed(&mut done);
             record_acks(&mut done, delivery, topic)?;
+            if !commit {
+                return Ok(());
+            }
             let offsets = tracker.lock().map(|mut t| t.committable()).unwrap_or_default();
             if !offsets.is_empty() {
                 let started = std::time::Instant::now();
@@ -1126,5 +1162,26 @@ pub fn dead_letter(view: &RecordView<'_>, e: &RecordError, dlq: &str, pipeline: 
         value: view.value.map(<[u8]>::to_vec),
         headers,
         timestamp: view.timestamp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_interval_follows_auto_commit_interval_ms() {
+        let mut client = ClientConfig::new();
+        assert_eq!(commit_interval(&client), Ok(Duration::from_secs(5)));
+        client.set("auto.commit.interval.ms", "250");
+        assert_eq!(commit_interval(&client), Ok(Duration::from_millis(250)));
+        for bad in ["0", "-1", "5s", ""] {
+            client.set("auto.commit.interval.ms", bad);
+            let e = commit_interval(&client).unwrap_err();
+            assert!(
+                e.contains("auto.commit.interval.ms") && e.contains("milliseconds"),
+                "{bad}: {e}"
+            );
+        }
     }
 }

@@ -360,11 +360,14 @@ fn dashboard_shows_live_counts_and_dead_letters_in_headless_chromium() {
         saw_rate |= second["statements"]
             .as_array()
             .is_some_and(|rows| rows.iter().any(|r| r[6] != "0/s"));
-        second["total_in"] == total.to_string().as_str() && second["total_dlq"] == "5"
+        // Offsets are committed every 5 s (`auto.commit.interval.ms`): wait for the first commit too.
+        second["total_in"] == total.to_string().as_str()
+            && second["total_dlq"] == "5"
+            && second["commits"].as_str().is_some_and(|c| num(c) > 0)
     });
     assert!(
         done,
-        "the dashboard never showed {total} records in and 5 dead letters: {second:#}"
+        "the dashboard never showed {total} records in, 5 dead letters and a commit: {second:#}"
     );
     assert!(
         saw_rate,

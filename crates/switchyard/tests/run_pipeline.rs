@@ -197,7 +197,15 @@ fn kill_9_mid_stream_loses_nothing() {
     // Static membership: a restarted instance takes its killed predecessor's place at once instead of
     // waiting for the dead member's session to expire (noida-db never expires it during a rebalance).
     let member = format!("group.instance.id={}", unique_topic("member"));
-    let extra = ["-X", member.as_str(), "-X", "session.timeout.ms=6000"];
+    // Commits every 200 ms, so each killed run has committed part of its work.
+    let extra = [
+        "-X",
+        member.as_str(),
+        "-X",
+        "session.timeout.ms=6000",
+        "-X",
+        "auto.commit.interval.ms=200",
+    ];
     for _ in 0..3 {
         let mut child = spawn_run(&sql, &extra);
         std::thread::sleep(Duration::from_millis(900));
