@@ -8,6 +8,7 @@
 pub mod error;
 pub mod metrics;
 pub mod run;
+mod send;
 pub mod sink;
 pub mod source;
 pub mod track;

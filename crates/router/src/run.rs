@@ -2,8 +2,9 @@
 //! from one read and one decode of each record.
 //!
 //! Delivery is at-least-once: an output or dead-letter record is produced before its source offset can be
-//! committed, and offsets are committed (every second, on revoke and at shutdown) only past records whose
-//! every delivery was acknowledged. A transient failure (registry or broker unreachable) stalls the
+//! committed, and offsets are committed (every `auto.commit.interval.ms`, on revoke and at shutdown) only
+//! past records whose every delivery was acknowledged; the outputs are produced on a thread of their own
+//! (`send`). A transient failure (registry or broker unreachable) stalls the
 //! record and retries with backoff; it is never dead-lettered. A permanent one goes to the dead-letter
 //! topic with the original bytes and headers naming what went wrong — or, where the table says
 //! `'error-handling.mode' = 'fail'`, stops the pipeline without committing past it.
@@ -29,6 +30,7 @@ use tokio::sync::watch;
 
 use crate::error::{Failure, RecordError, Stage};
 use crate::metrics::{Counter, DeadLetterSample, Metrics, StatementCounters};
+use crate::send::{ProduceThread, Tag, acknowledge};
 use crate::sink::{SinkEncoder, table_topic};
 use crate::source::{Headers, RecordView, SourceDecoder};
 use crate::track::OffsetTracker;
@@ -480,7 +482,22 @@ fn startup_mode(mode: Option<&str>, table: &switchyard_sql::TableDef) -> Result<
 }
 
 /// Tag of an in-flight delivery: the source record it came from.
-type Tag = (i32, i64);
+/// Where a source's outputs go to be produced.
+enum Outlet {
+    /// To the producing thread (at-least-once).
+    Thread(ProduceThread),
+    /// To the producer, on this thread (exactly-once: sends belong to the open transaction).
+    Inline(Producer<Tag>),
+}
+
+impl Outlet {
+    fn inline(&mut self) -> Option<&mut Producer<Tag>> {
+        match self {
+            Outlet::Inline(p) => Some(p),
+            Outlet::Thread(_) => None,
+        }
+    }
+}
 
 /// How a source's outputs and offsets are committed.
 enum Delivery {
@@ -566,7 +583,7 @@ async fn run_source(
     member: Member,
 ) -> Result<(), RunError> {
     // The producer first: with exactly-once, the revoke hook commits the open transaction through it.
-    let (mut producer, delivery): (Producer<Tag>, Delivery) = if options.exactly_once {
+    let (producer, delivery): (Producer<Tag>, Delivery) = if options.exactly_once {
         let id = src.client.get("transactional.id").map_or_else(
             || {
                 transactional_id(
@@ -590,6 +607,15 @@ async fn run_source(
     } else {
         let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
         (Producer::connect(&src.client)?, Delivery::AtLeastOnce(tracker))
+    };
+    // At-least-once produces on a thread of its own; exactly-once sends within its transactions here.
+    let mut outlet = match &delivery {
+        Delivery::AtLeastOnce(tracker) => Outlet::Thread(ProduceThread::spawn(
+            producer,
+            tracker.clone(),
+            src.topic.clone(),
+        )?),
+        Delivery::ExactlyOnce { .. } => Outlet::Inline(producer),
     };
     let hook: RevokeHook = match &delivery {
         Delivery::AtLeastOnce(tracker) => {
@@ -703,12 +729,19 @@ async fn run_source(
                     msg
                 }
                 None => {
+                    // Nothing is ready (rather than a burst ending): what was collected goes out before
+                    // waiting.
+                    if burst < BURST
+                        && let Outlet::Thread(t) = &mut outlet
+                    {
+                        t.hand_off().await?;
+                    }
                     burst = 0;
                     tokio::select! {
                         _ = shutdown.changed() => break,
                         _ = tick.tick() => {
                             let commit = last_commit.elapsed() >= commit_every;
-                            settle(&mut producer, &delivery, &group, &metrics, &src.topic, commit)?;
+                            settle(outlet.inline(), &delivery, &group, &metrics, &src.topic, commit)?;
                             if commit {
                                 last_commit = std::time::Instant::now();
                             }
@@ -780,7 +813,9 @@ async fn run_source(
                         .map_err(|_| RunError::Build("transaction state poisoned".into()))?;
                     if !st.open {
                         // Records of an aborted transaction are never committed: forget them.
-                        producer.discard_in_flight();
+                        if let Some(producer) = outlet.inline() {
+                            producer.discard_in_flight();
+                        }
                         txn.begin()?;
                         st.open = true;
                     }
@@ -791,9 +826,14 @@ async fn run_source(
                 }
             }
             mark(&mut reached, partition, offset);
-            for out in &outputs {
-                producer.send((partition, offset), out, &mut acks).await;
-                record_acks(&mut acks, &delivery, &src.topic)?;
+            match &mut outlet {
+                Outlet::Thread(t) => t.push((partition, offset), &mut outputs).await?,
+                Outlet::Inline(producer) => {
+                    for out in &outputs {
+                        producer.send((partition, offset), out, &mut acks).await;
+                        record_acks(&mut acks, &delivery, &src.topic)?;
+                    }
+                }
             }
         }
         Ok(())
@@ -814,9 +854,14 @@ async fn run_source(
             Ok(())
         }
         _ => {
-            let mut done = producer.flush().await;
-            record_acks(&mut done, &delivery, &src.topic)
-                .and_then(|()| settle(&mut producer, &delivery, &group, &metrics, &src.topic, true))
+            let flushed = match &mut outlet {
+                Outlet::Thread(t) => t.flush().await,
+                Outlet::Inline(producer) => {
+                    let mut done = producer.flush().await;
+                    record_acks(&mut done, &delivery, &src.topic)
+                }
+            };
+            flushed.and_then(|()| settle(outlet.inline(), &delivery, &group, &metrics, &src.topic, true))
         }
     };
     group.consumer.unsubscribe();
@@ -873,15 +918,7 @@ fn record_acks(
         return Ok(());
     }
     match delivery {
-        Delivery::AtLeastOnce(tracker) => {
-            let Ok(mut t) = tracker.lock() else { return Ok(()) };
-            for ((partition, offset), result) in done.drain(..) {
-                // A delivery that failed after librdkafka's own retries is fatal: its offset is never
-                // committed, so the record is read again after restart rather than lost.
-                result?;
-                t.acked(topic, partition, offset);
-            }
-        }
+        Delivery::AtLeastOnce(tracker) => acknowledge(done, tracker, topic)?,
         // The transaction's commit waits for its records; a failed delivery fails the commit.
         Delivery::ExactlyOnce { .. } => {
             for (_, result) in done.drain(..) {
@@ -895,7 +932,7 @@ fn record_acks(
 /// Take in the delivery reports that arrived and, when `commit`, commit what they make safe (exactly-once
 /// commits its open transaction every time).
 fn settle(
-    producer: &mut Producer<Tag>,
+    producer: Option<&mut Producer<Tag>>,
     delivery: &Delivery,
     group: &GroupConsumer,
     metrics: &Metrics,
@@ -904,9 +941,12 @@ fn settle(
 ) -> Result<(), RunError> {
     match delivery {
         Delivery::AtLeastOnce(tracker) => {
-            let mut done = Vec::new();
-            producer.completed(&mut done);
-            record_acks(&mut done, delivery, topic)?;
+            // (A producing thread records its acknowledgements itself.)
+            if let Some(producer) = producer {
+                let mut done = Vec::new();
+                producer.completed(&mut done);
+                record_acks(&mut done, delivery, topic)?;
+            }
             if !commit {
                 return Ok(());
             }
@@ -924,7 +964,9 @@ fn settle(
                 metrics.committed(started.elapsed());
             }
             // Every record of the committed transaction was delivered.
-            producer.discard_in_flight();
+            if let Some(producer) = producer {
+                producer.discard_in_flight();
+            }
         }
     }
     Ok(())

@@ -323,6 +323,60 @@ fn a_failing_consumer_stops_the_others() {
     assert!(err.contains("'error-handling.mode' is 'fail'"), "{err}");
 }
 
+/// An output librdkafka refuses (larger than `message.max.bytes`) stops the pipeline with the reason and
+/// commits nothing past it: a run without the limit delivers every record, the refused one included.
+#[test]
+fn a_failed_delivery_stops_the_pipeline_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sql, topics) = pipeline(dir.path(), &unique_topic("undeliverable"));
+    let source = &topics["raw-business-events"];
+    // Payments (routed to servicing-events with their event_data); the 300th is ~3 KB.
+    let lines: String = (1..=600)
+        .map(|id| {
+            let data = if id == 300 {
+                "x".repeat(3000)
+            } else {
+                format!("n{id}")
+            };
+            format!(
+                "{}\n",
+                serde_json::json!({"id": id, "event_name": "paid", "event_type": "PAYMENT",
+                    "event_data": data, "__op": "c", "__table": "business_events", "__ts_ms": 1})
+            )
+        })
+        .collect();
+    let file = dir.path().join("payments.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let out = switchyard(
+        &[
+            "produce",
+            source,
+            file.to_str().unwrap(),
+            "-b",
+            &bootstrap(),
+            "--registry",
+            &registry(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Static membership, as after kill -9: the second run takes the failed one's place in the group at
+    // once (noida-db never expires a member that did not leave).
+    let member = format!("group.instance.id={}", unique_topic("member"));
+    let extra = ["-X", member.as_str(), "-X", "session.timeout.ms=6000"];
+    let limited = [&extra[..], &["--until-end", "-X", "message.max.bytes=1000"]].concat();
+    let out = switchyard(&run_args(&sql, &limited), None);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("sending to `{}`", topics["servicing-events"])) && err.contains("too large"),
+        "{err}"
+    );
+    run_until_end_as(&sql, &extra);
+    let got = ids(&tail_json(&topics["servicing-events"]));
+    assert_eq!(got, (1..=600).collect::<BTreeSet<i64>>(), "every payment arrived");
+}
+
 /// The registry is down when the pipeline starts and comes back: nothing is dead-lettered, all arrive.
 #[test]
 fn registry_outage_stalls_without_dead_letters() {
