@@ -11,7 +11,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::pipeline::{
-    base64_decode, create_topic, eventually, expected, free_port, ids, pipeline, produce_sample, spawn_run,
+    base64_decode, create_topic, eventually, expected, free_port, ids, pipeline, produce, produce_sample,
+    spawn_run,
 };
 use common::{bootstrap, python, registry, repo, switchyard, tail_json, text, unique_topic};
 use serde_json::Value;
@@ -347,19 +348,7 @@ fn a_failed_delivery_stops_the_pipeline_and_loses_nothing() {
         .collect();
     let file = dir.path().join("payments.jsonl");
     std::fs::write(&file, lines).unwrap();
-    let out = switchyard(
-        &[
-            "produce",
-            source,
-            file.to_str().unwrap(),
-            "-b",
-            &bootstrap(),
-            "--registry",
-            &registry(),
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    produce(source, &[file.to_str().unwrap()]);
     // Static membership, as after kill -9: the second run takes the failed one's place in the group at
     // once (noida-db never expires a member that did not leave).
     let member = format!("group.instance.id={}", unique_topic("member"));

@@ -33,22 +33,15 @@ pub fn pipeline(dir: &Path, suffix: &str) -> (String, BTreeMap<&'static str, Str
 }
 
 pub fn produce_sample(topic: &str, n: &str, seed: &str) {
-    let out = switchyard(
-        &[
-            "produce",
-            topic,
-            "--sample",
-            "business-events",
-            n,
-            "--seed",
-            seed,
-            "-b",
-            &bootstrap(),
-            "--registry",
-            &registry(),
-        ],
-        None,
-    );
+    produce(topic, &["--sample", "business-events", n, "--seed", seed]);
+}
+
+/// `switchyard produce TOPIC` against the test broker and registry, with `args` (a file, `--sample …`).
+pub fn produce(topic: &str, args: &[&str]) {
+    let (b, r) = (bootstrap(), registry());
+    let mut all = vec!["produce", topic, "-b", b.as_str(), "--registry", r.as_str()];
+    all.extend_from_slice(args);
+    let out = switchyard(&all, None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
