@@ -481,7 +481,6 @@ fn startup_mode(mode: Option<&str>, table: &switchyard_sql::TableDef) -> Result<
     })
 }
 
-/// Tag of an in-flight delivery: the source record it came from.
 /// Where a source's outputs go to be produced.
 enum Outlet {
     /// To the producing thread (at-least-once).
@@ -690,8 +689,9 @@ async fn run_source(
     };
     tracing::info!(topic = %src.topic, group = %src.group, statements = src.statements.len(), exactly_once = options.exactly_once, "pipeline started");
     // Exactly-once commits a transaction every 100 ms (as Kafka Streams does); at-least-once commits
-    // offsets every `commit_every`. The tick (at most a second) also takes delivery reports in while
-    // no record arrives, and refreshes the lag.
+    // offsets every `commit_every`. The tick (at most a second) also hands over outputs collected when
+    // a burst ended just as the input went idle, takes exactly-once's delivery reports in while no
+    // record arrives, and refreshes the lag.
     let commit_every = if options.exactly_once {
         Duration::from_millis(100)
     } else {
@@ -740,6 +740,9 @@ async fn run_source(
                     tokio::select! {
                         _ = shutdown.changed() => break,
                         _ = tick.tick() => {
+                            if let Outlet::Thread(t) = &mut outlet {
+                                t.hand_off().await?;
+                            }
                             let commit = last_commit.elapsed() >= commit_every;
                             settle(outlet.inline(), &delivery, &group, &metrics, &src.topic, commit)?;
                             if commit {
