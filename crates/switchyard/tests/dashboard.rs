@@ -15,8 +15,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use base64::Engine as _;
-use common::pipeline::eventually;
-use common::{bootstrap, registry, repo, switchyard, text, unique_topic};
+use common::pipeline::{eventually, produce};
+use common::{bootstrap, registry, repo, unique_topic};
 use serde_json::{Value, json};
 
 const XSS_KEY: &str = r#"<img src=x onerror="window.__pwned=true">"#;
@@ -249,14 +249,6 @@ fn pipeline(dir: &Path, suffix: &str) -> (String, String, Vec<String>, String) {
         sinks,
         rename("raw-business-events-dlq"),
     )
-}
-
-fn produce(topic: &str, args: &[&str]) {
-    let (b, r) = (bootstrap(), registry());
-    let mut all = vec!["produce", topic, "-b", &b, "--registry", &r];
-    all.extend_from_slice(args);
-    let out = switchyard(&all, None);
-    assert_eq!(out.status.code(), Some(0), "produce: {}", text(&out.stderr));
 }
 
 /// The router with `--http 127.0.0.1:0`; returns it and the address it bound.

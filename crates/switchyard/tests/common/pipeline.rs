@@ -42,7 +42,7 @@ pub fn produce(topic: &str, args: &[&str]) {
     let mut all = vec!["produce", topic, "-b", b.as_str(), "--registry", r.as_str()];
     all.extend_from_slice(args);
     let out = switchyard(&all, None);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "produce: {}", text(&out.stderr));
 }
 
 /// What each sink must hold, computed from the input the same way the SQL says.
