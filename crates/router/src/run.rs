@@ -30,7 +30,7 @@ use tokio::sync::watch;
 
 use crate::error::{Failure, RecordError, Stage};
 use crate::metrics::{Counter, DeadLetterSample, Metrics, StatementCounters};
-use crate::send::{ProduceThread, Tag, acknowledge};
+use crate::send::{ProduceThread, Tag};
 use crate::sink::{SinkEncoder, table_topic};
 use crate::source::{Headers, RecordView, SourceDecoder};
 use crate::track::OffsetTracker;
@@ -690,8 +690,7 @@ async fn run_source(
     tracing::info!(topic = %src.topic, group = %src.group, statements = src.statements.len(), exactly_once = options.exactly_once, "pipeline started");
     // Exactly-once commits a transaction every 100 ms (as Kafka Streams does); at-least-once commits
     // offsets every `commit_every`. The tick (at most a second) also hands over outputs collected when
-    // a burst ended just as the input went idle, takes exactly-once's delivery reports in while no
-    // record arrives, and refreshes the lag.
+    // a burst ended just as the input went idle, and refreshes the lag.
     let commit_every = if options.exactly_once {
         Duration::from_millis(100)
     } else {
@@ -834,7 +833,7 @@ async fn run_source(
                 Outlet::Inline(producer) => {
                     for out in &outputs {
                         producer.send((partition, offset), out, &mut acks).await;
-                        record_acks(&mut acks, &delivery, &src.topic)?;
+                        delivered(&mut acks)?;
                     }
                 }
             }
@@ -861,7 +860,7 @@ async fn run_source(
                 Outlet::Thread(t) => t.flush().await,
                 Outlet::Inline(producer) => {
                     let mut done = producer.flush().await;
-                    record_acks(&mut done, &delivery, &src.topic)
+                    delivered(&mut done)
                 }
             };
             flushed.and_then(|()| settle(outlet.inline(), &delivery, &group, &metrics, &src.topic, true))
@@ -910,30 +909,18 @@ fn end_offsets(group: &GroupConsumer, topic: &str) -> Result<BTreeMap<i32, i64>,
     Ok(out)
 }
 
-/// Takes the outcomes out of `done` (a buffer the caller keeps).
-fn record_acks(
-    done: &mut Vec<switchyard_kafka::Outcome<Tag>>,
-    delivery: &Delivery,
-    topic: &str,
-) -> Result<(), RunError> {
-    if done.is_empty() {
-        // The usual case for a send: nothing completed to make room, so the tracker is not locked.
-        return Ok(());
-    }
-    match delivery {
-        Delivery::AtLeastOnce(tracker) => acknowledge(done, tracker, topic)?,
-        // The transaction's commit waits for its records; a failed delivery fails the commit.
-        Delivery::ExactlyOnce { .. } => {
-            for (_, result) in done.drain(..) {
-                result?;
-            }
-        }
+/// Takes exactly-once's delivery outcomes out of `done` (a buffer the caller keeps): the transaction's
+/// commit waits for its records, and a failed delivery fails it. (At-least-once's producing thread
+/// records its acknowledgements itself.)
+fn delivered(done: &mut Vec<switchyard_kafka::Outcome<Tag>>) -> Result<(), RunError> {
+    for (_, result) in done.drain(..) {
+        result?;
     }
     Ok(())
 }
 
-/// Take in the delivery reports that arrived and, when `commit`, commit what they make safe (exactly-once
-/// commits its open transaction every time).
+/// When `commit`, commit the offsets the acknowledgements so far make safe (exactly-once commits its open
+/// transaction every time, then forgets the sends `producer` had in flight for it).
 fn settle(
     producer: Option<&mut Producer<Tag>>,
     delivery: &Delivery,
@@ -943,13 +930,8 @@ fn settle(
     commit: bool,
 ) -> Result<(), RunError> {
     match delivery {
+        // The producing thread has recorded the acknowledgements that arrived.
         Delivery::AtLeastOnce(tracker) => {
-            // (A producing thread records its acknowledgements itself.)
-            if let Some(producer) = producer {
-                let mut done = Vec::new();
-                producer.completed(&mut done);
-                record_acks(&mut done, delivery, topic)?;
-            }
             if !commit {
                 return Ok(());
             }

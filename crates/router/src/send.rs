@@ -180,7 +180,7 @@ async fn produce(
 
 /// Records the outcomes in `done` (drained) as acknowledgements; a failed delivery is fatal: its offset
 /// is never committed, so the record is read again after a restart rather than lost.
-pub(crate) fn acknowledge(
+fn acknowledge(
     done: &mut Vec<Outcome<Tag>>,
     tracker: &Mutex<OffsetTracker>,
     topic: &str,
